@@ -1,0 +1,63 @@
+import type OpenAI from 'openai';
+import { ImplementerOutput, ReviewVerdict } from '../domain/agent-outputs';
+import type { ImplementTaskInput, MeteredResult, ReviewTaskInput } from '../domain/activity-contracts';
+import { createAgentRegistry, REVIEWER_INSTRUCTIONS } from '../domain/agents';
+import { implementerMessages, reviewerMessages } from '../domain/prompts';
+import type { ModelSettings } from './model/settings';
+import { callStructured } from './model/structured-call';
+
+function metered<T>(result: Awaited<ReturnType<typeof callStructured<T>>>): MeteredResult<T> {
+  if (result.kind === 'insufficient_credits') return result;
+  return {
+    kind: 'ok',
+    value: result.value,
+    model: result.model,
+    calls: result.calls,
+    spentMillicredits: result.spentMillicredits,
+  };
+}
+
+export async function implementTask(
+  client: OpenAI,
+  settings: ModelSettings,
+  input: ImplementTaskInput,
+): Promise<MeteredResult<ImplementerOutput>> {
+  const agent = createAgentRegistry(settings.customAgents).get(input.task.agentType);
+  if (!agent) throw new Error(`unknown agent type "${input.task.agentType}" (the plan was validated against another config)`);
+  const result = await callStructured(client, settings, {
+    kind: 'implementer',
+    agentType: agent.type,
+    taskId: input.task.id,
+    round: input.round,
+    schema: ImplementerOutput,
+    schemaName: 'implementation',
+    messages: implementerMessages({
+      agent,
+      task: input.task,
+      goal: input.goal,
+      dependencies: input.dependencies,
+      feedback: input.feedback,
+    }),
+    availableMillicredits: input.availableMillicredits,
+    ...(input.modelOverride ? { modelOverride: input.modelOverride } : {}),
+  });
+  return metered(result);
+}
+
+export async function reviewTask(
+  client: OpenAI,
+  settings: ModelSettings,
+  input: ReviewTaskInput,
+): Promise<MeteredResult<ReviewVerdict>> {
+  const result = await callStructured(client, settings, {
+    kind: 'reviewer',
+    taskId: input.task.id,
+    round: input.round,
+    schema: ReviewVerdict,
+    schemaName: 'review_verdict',
+    messages: reviewerMessages({ instructions: REVIEWER_INSTRUCTIONS, task: input.task, output: input.output }),
+    availableMillicredits: input.availableMillicredits,
+    ...(input.modelOverride ? { modelOverride: input.modelOverride } : {}),
+  });
+  return metered(result);
+}

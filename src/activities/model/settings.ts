@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { AgentSpec } from '../../domain/agents';
+import { DEFAULT_PRICES, PriceTable } from '../../domain/credits';
+import type { CallKind } from '../../domain/model';
+import { formatIssues } from '../../domain/plan-validation';
+
+export const AgentModelSettings = z.object({
+  model: z.string().min(1).describe('Model name sent to the provider'),
+  fallbackModels: z
+    .array(z.string().min(1))
+    .describe('Models tried in order when the model is not found, its context is too small, or retries run out'),
+  temperature: z.number().min(0).max(2).optional().describe('Sampling temperature; unset uses the provider default'),
+  maxOutputTokens: z.number().int().positive().describe('Output token cap per call; also the worst case reserved'),
+  api: z.enum(['chat']).describe('Provider API; Chat Completions is what every OpenAI-compatible server speaks'),
+  stream: z.boolean().describe('Stream responses, heartbeating on every chunk so long generations stay alive'),
+  strictSchema: z.boolean().describe('Ask for strict JSON-schema output; turn off for servers that reject it'),
+});
+export type AgentModelSettings = z.infer<typeof AgentModelSettings>;
+
+export const ProviderSettings = z.object({
+  baseURL: z.url().optional().describe('OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama'),
+  apiKeyEnv: z.string().describe('Environment variable holding the API key'),
+  organization: z.string().optional().describe('OpenAI organization id'),
+  project: z.string().optional().describe('OpenAI project id'),
+  headers: z.record(z.string(), z.string()).describe('Extra headers on every request (e.g. for a gateway)'),
+  timeoutMs: z.number().int().positive().describe('Per-request timeout in milliseconds'),
+});
+export type ProviderSettings = z.infer<typeof ProviderSettings>;
+
+export const PlanwrightConfig = z.object({
+  provider: ProviderSettings.partial().default({}).describe('Where and how to reach the model provider'),
+  defaults: AgentModelSettings.partial().default({}).describe('Model settings every agent starts from'),
+  agents: z
+    .record(z.string(), AgentModelSettings.partial())
+    .default({})
+    .describe('Overrides by agent type ("code", "docs", ...) or role ("planner", "reviewer")'),
+  customAgents: z.array(AgentSpec).default([]).describe('Extra agent types, or replacements for built-in ones'),
+  prices: PriceTable.default({}).describe('Credits per 1K tokens by model, merged over the built-in table'),
+  inputTokenMargin: z
+    .number()
+    .min(1)
+    .max(3)
+    .default(1.1)
+    .describe('Factor on counted input tokens when reserving; raise it for providers whose tokenizer differs'),
+});
+export type PlanwrightConfig = z.infer<typeof PlanwrightConfig>;
+
+export const DEFAULT_MODEL_SETTINGS: AgentModelSettings = {
+  model: 'gpt-4.1-mini',
+  fallbackModels: [],
+  maxOutputTokens: 2048,
+  api: 'chat',
+  stream: true,
+  strictSchema: true,
+};
+
+const DEFAULT_PROVIDER: ProviderSettings = { apiKeyEnv: 'OPENAI_API_KEY', headers: {}, timeoutMs: 300_000 };
+
+/** The user's configuration is wrong; the message names the field, the value and the fix. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Resolved settings the activities run with. */
+export interface ModelSettings {
+  provider: ProviderSettings & { apiKey?: string };
+  defaults: AgentModelSettings;
+  agents: Record<string, Partial<AgentModelSettings>>;
+  customAgents: AgentSpec[];
+  prices: PriceTable;
+  inputTokenMargin: number;
+}
+
+export function settingsFor(settings: ModelSettings, kind: CallKind, agentType?: string): AgentModelSettings {
+  const key = kind === 'implementer' ? (agentType ?? 'general') : kind;
+  return { ...settings.defaults, ...settings.agents[key] };
+}
+
+/**
+ * Loads `planwright.config.json` (or the file named by PLANWRIGHT_CONFIG) and the environment. Environment variables
+ * win over the file: OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, PLANWRIGHT_MODEL.
+ */
+export function loadModelSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ModelSettings {
+  const explicit = env.PLANWRIGHT_CONFIG;
+  const file = path.resolve(cwd, explicit ?? 'planwright.config.json');
+  let raw: unknown = {};
+  if (existsSync(file)) {
+    try {
+      raw = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`${file}: not valid JSON (${(err as Error).message}); fix the syntax`);
+    }
+  } else if (explicit) {
+    throw new ConfigError(`PLANWRIGHT_CONFIG=${explicit}: no such file; point it at a planwright.config.json`);
+  }
+  const parsed = PlanwrightConfig.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`${file} is invalid:\n${formatIssues(parsed.error.issues).map((l) => `  ${l}`).join('\n')}`);
+  }
+  const config = parsed.data;
+  const provider: ModelSettings['provider'] = { ...DEFAULT_PROVIDER, ...config.provider };
+  if (env.OPENAI_BASE_URL) provider.baseURL = checkUrl('OPENAI_BASE_URL', env.OPENAI_BASE_URL);
+  if (env.OPENAI_ORG_ID) provider.organization = env.OPENAI_ORG_ID;
+  if (env.OPENAI_PROJECT_ID) provider.project = env.OPENAI_PROJECT_ID;
+  const apiKey = env[provider.apiKeyEnv];
+  if (apiKey) provider.apiKey = apiKey;
+  const defaults = { ...DEFAULT_MODEL_SETTINGS, ...config.defaults };
+  if (env.PLANWRIGHT_MODEL) defaults.model = env.PLANWRIGHT_MODEL;
+  return {
+    provider,
+    defaults,
+    agents: config.agents,
+    customAgents: config.customAgents,
+    prices: { ...DEFAULT_PRICES, ...config.prices },
+    inputTokenMargin: config.inputTokenMargin,
+  };
+}
+
+function checkUrl(name: string, value: string): string {
+  if (!z.url().safeParse(value).success) {
+    throw new ConfigError(`${name}=${value} is not a URL; use the endpoint's base, e.g. http://localhost:8000/v1`);
+  }
+  return value;
+}

@@ -1,0 +1,267 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type OpenAI from 'openai';
+import { zodResponseFormat } from 'openai/helpers/zod';
+import type { z } from 'zod';
+import { costOf, worstCaseCost } from '../../domain/credits';
+import { MODEL_OUTPUT_INVALID } from '../../domain/errors';
+import { CALL_HEADERS, type CallKind, type CallRecord, type Usage } from '../../domain/model';
+import { formatIssues } from '../../domain/plan-validation';
+import { repairMessage, type ChatMessage } from '../../domain/prompts';
+import { endpointOf } from './client';
+import { FALLBACK_WORTHY_FAILURES, refusalFailure, toModelFailure } from './errors';
+import { settingsFor, type AgentModelSettings, type ModelSettings } from './settings';
+import { countInputTokens, countOutputTokens } from './tokens';
+
+export interface StructuredCallRequest<T> {
+  kind: CallKind;
+  /** Implementer agent type; selects the per-agent model settings. */
+  agentType?: string;
+  /** Task the call is for, if any; sent as a header for request logs and the simulator. */
+  taskId?: string;
+  /** Review round the call belongs to, if any. */
+  round?: number;
+  schema: z.ZodType<T>;
+  /** Name of the JSON schema sent to the provider (snake_case). */
+  schemaName: string;
+  messages: ChatMessage[];
+  /** Credits this activity may spend across all its requests and attempts, in millicredits. */
+  availableMillicredits: number;
+  /** Checks beyond the schema (e.g. plan graph rules); problems go back to the model like schema errors. */
+  validate?: (value: T) => string[];
+  /** Repair rounds after invalid output before failing; default 1. */
+  maxRepairs?: number;
+  /** Use this model instead of the configured one (escalation after repeated review failures). */
+  modelOverride?: string;
+}
+
+/** Spend carried across activity attempts in heartbeat details, so a retried attempt knows what earlier ones cost. */
+interface SpendCheckpoint {
+  spentMillicredits: number;
+  calls: CallRecord[];
+}
+
+export type StructuredCallResult<T> =
+  | {
+      kind: 'ok';
+      value: T;
+      model: string;
+      /** Models that failed before `model` answered, with why. */
+      fallbacks: { model: string; failureType: string }[];
+      calls: CallRecord[];
+      spentMillicredits: number;
+    }
+  | {
+      kind: 'insufficient_credits';
+      /** What the next request would need beyond what is available, in millicredits. */
+      shortfallMillicredits: number;
+      calls: CallRecord[];
+      spentMillicredits: number;
+    };
+
+/** Failure details attached to failures raised after credits were spent, so the workflow can charge them. */
+export interface SpentDetails {
+  spentMillicredits: number;
+  calls: CallRecord[];
+  errors?: string[];
+}
+
+/**
+ * Makes one structured model call: reserves the worst-case cost before every request, streams with heartbeats,
+ * validates the output with zod (plus `validate`), repairs invalid output, and falls back to other models when the
+ * failure is one another model can fix. Every request's real cost is recorded.
+ */
+export async function callStructured<T>(
+  client: OpenAI,
+  settings: ModelSettings,
+  req: StructuredCallRequest<T>,
+): Promise<StructuredCallResult<T>> {
+  const ctx = Context.current();
+  const carried = (ctx.info.heartbeatDetails as SpendCheckpoint | undefined) ?? { spentMillicredits: 0, calls: [] };
+  const ledger: SpendCheckpoint = { spentMillicredits: carried.spentMillicredits, calls: [...carried.calls] };
+  const agentSettings = settingsFor(settings, req.kind, req.agentType);
+  const models = req.modelOverride
+    ? [req.modelOverride]
+    : [agentSettings.model, ...agentSettings.fallbackModels.filter((m) => m !== agentSettings.model)];
+  const fallbacks: { model: string; failureType: string }[] = [];
+  for (const [i, model] of models.entries()) {
+    try {
+      const outcome = await callWithRepairs(client, settings, { ...agentSettings, model }, req, ledger);
+      if (outcome.kind === 'insufficient_credits') return { ...outcome, ...ledger };
+      return { kind: 'ok', value: outcome.value, model, fallbacks, ...ledger };
+    } catch (err) {
+      const failure = toModelFailure(err, { model, baseURL: endpointOf(settings) });
+      const type = failure instanceof ApplicationFailure ? failure.type : undefined;
+      const hasNext = i < models.length - 1;
+      if (hasNext && type && FALLBACK_WORTHY_FAILURES.includes(type)) {
+        fallbacks.push({ model, failureType: type });
+        continue;
+      }
+      throw withSpend(failure, ledger);
+    }
+  }
+  throw new Error('unreachable: the model list is never empty');
+}
+
+type AttemptOutcome<T> = { kind: 'ok'; value: T } | { kind: 'insufficient_credits'; shortfallMillicredits: number };
+
+async function callWithRepairs<T>(
+  client: OpenAI,
+  settings: ModelSettings,
+  agent: AgentModelSettings,
+  req: StructuredCallRequest<T>,
+  ledger: SpendCheckpoint,
+): Promise<AttemptOutcome<T>> {
+  const ctx = Context.current();
+  const format = zodResponseFormat(req.schema as never, req.schemaName);
+  const jsonSchema = format.json_schema;
+  const messages = [...req.messages];
+  const maxRepairs = req.maxRepairs ?? 1;
+  let errors: string[] = [];
+  for (let repair = 0; repair <= maxRepairs; repair++) {
+    const counted = countInputTokens(messages, jsonSchema.schema);
+    const reserve = worstCaseCost(
+      settings.prices,
+      agent.model,
+      Math.ceil(counted * settings.inputTokenMargin),
+      agent.maxOutputTokens,
+    );
+    const available = req.availableMillicredits - ledger.spentMillicredits;
+    // The reservation gate: no request leaves unless its worst case fits what is left.
+    if (reserve > available) return { kind: 'insufficient_credits', shortfallMillicredits: reserve - available };
+
+    const started = Date.now();
+    const reply = await requestCompletion(client, agent, req, messages, { ...jsonSchema, strict: agent.strictSchema }, {
+      callIndex: ledger.calls.length,
+    });
+    const usage = reply.usage ?? {
+      inputTokens: counted,
+      outputTokens: countOutputTokens(reply.text),
+      cachedInputTokens: 0,
+      reasoningTokens: 0,
+    };
+    const cost = costOf(settings.prices, agent.model, usage);
+    ledger.calls.push({
+      model: reply.model || agent.model,
+      usage,
+      costMillicredits: cost,
+      latencyMs: Date.now() - started,
+      attempt: ctx.info.attempt,
+      repair: repair > 0,
+    });
+    ledger.spentMillicredits += cost;
+    ctx.heartbeat(ledger);
+    if (reply.refusal) throw refusalFailure(agent.model, reply.refusal);
+
+    errors = parseErrors(reply.text, req);
+    if (errors.length === 0) return { kind: 'ok', value: req.schema.parse(JSON.parse(reply.text)) };
+    messages.push({ role: 'assistant', content: reply.text }, repairMessage(errors));
+  }
+  throw ApplicationFailure.create({
+    type: MODEL_OUTPUT_INVALID,
+    message: `model "${agent.model}" returned invalid ${req.schemaName} output after ${maxRepairs} repair round(s): ${errors.slice(0, 5).join('; ')}`,
+    nonRetryable: true,
+    details: [{ ...ledger, errors } satisfies SpentDetails],
+  });
+}
+
+function parseErrors<T>(text: string, req: StructuredCallRequest<T>): string[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return [`the answer is not valid JSON (${(err as Error).message})`];
+  }
+  const parsed = req.schema.safeParse(json);
+  if (!parsed.success) return formatIssues(parsed.error.issues);
+  return req.validate?.(parsed.data) ?? [];
+}
+
+interface Reply {
+  text: string;
+  refusal?: string;
+  model: string;
+  usage?: Usage;
+}
+
+async function requestCompletion<T>(
+  client: OpenAI,
+  agent: AgentModelSettings,
+  req: StructuredCallRequest<T>,
+  messages: ChatMessage[],
+  jsonSchema: OpenAI.ResponseFormatJSONSchema['json_schema'],
+  meta: { callIndex: number },
+): Promise<Reply> {
+  const ctx = Context.current();
+  const { info } = ctx;
+  const headers: Record<string, string> = {
+    [CALL_HEADERS.kind]: req.kind,
+    [CALL_HEADERS.attempt]: String(info.attempt),
+    // Same workflow, activity, attempt and call index: same key, so a provider that dedupes can.
+    [CALL_HEADERS.idempotencyKey]: `${info.workflowExecution?.workflowId ?? 'standalone'}/${info.activityId}/${info.attempt}/${meta.callIndex}`,
+  };
+  if (req.taskId) headers[CALL_HEADERS.task] = req.taskId;
+  if (req.round !== undefined) headers[CALL_HEADERS.round] = String(req.round);
+  const body = {
+    model: agent.model,
+    messages,
+    max_tokens: agent.maxOutputTokens,
+    ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
+    response_format: { type: 'json_schema' as const, json_schema: jsonSchema },
+  };
+  const options = { headers, signal: ctx.cancellationSignal };
+  // A timer heartbeat covers the wait for the first byte; chunks heartbeat as they arrive.
+  const beat = setInterval(() => ctx.heartbeat(), 2000);
+  try {
+    if (!agent.stream) {
+      const completion = await client.chat.completions.create({ ...body, stream: false }, options);
+      const message = completion.choices[0]?.message;
+      return {
+        text: message?.content ?? '',
+        ...(message?.refusal ? { refusal: message.refusal } : {}),
+        model: completion.model,
+        ...(completion.usage ? { usage: toUsage(completion.usage) } : {}),
+      };
+    }
+    const stream = await client.chat.completions.create(
+      { ...body, stream: true, stream_options: { include_usage: true } },
+      options,
+    );
+    let text = '';
+    let refusal = '';
+    let model = '';
+    let usage: Usage | undefined;
+    for await (const chunk of stream) {
+      ctx.heartbeat();
+      model ||= chunk.model;
+      const delta = chunk.choices[0]?.delta;
+      if (delta?.content) text += delta.content;
+      if (delta?.refusal) refusal += delta.refusal;
+      if (chunk.usage) usage = toUsage(chunk.usage);
+    }
+    return { text, model, ...(refusal ? { refusal } : {}), ...(usage ? { usage } : {}) };
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+function toUsage(u: OpenAI.CompletionUsage): Usage {
+  return {
+    inputTokens: u.prompt_tokens,
+    outputTokens: u.completion_tokens,
+    cachedInputTokens: u.prompt_tokens_details?.cached_tokens ?? 0,
+    reasoningTokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
+  };
+}
+
+/** Attaches what was spent to a failure raised after requests were made, keeping its type and retryability. */
+function withSpend(err: Error, ledger: SpendCheckpoint): Error {
+  if (!(err instanceof ApplicationFailure) || ledger.spentMillicredits === 0 || err.details?.length) return err;
+  return ApplicationFailure.create({
+    type: err.type ?? undefined,
+    message: err.message,
+    nonRetryable: err.nonRetryable ?? false,
+    ...(err.nextRetryDelay !== undefined ? { nextRetryDelay: err.nextRetryDelay } : {}),
+    details: [{ spentMillicredits: ledger.spentMillicredits, calls: ledger.calls } satisfies SpentDetails],
+  });
+}

@@ -1,0 +1,89 @@
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { loadModelSettings } from '../activities/model/settings';
+import { EXIT } from '../infra/errors';
+import { isPortOpen, startDevServer, type DevServer } from '../infra/dev-server';
+import { findTemporalBinary } from '../infra/temporal-binary';
+import { startSimulator, type Simulator } from '../simulator/server';
+import { connectWorker, createPlanwrightWorker } from '../worker';
+import { resolveTemporalTarget } from '../infra/connection';
+import { runReport, webUiLink } from './format';
+import { checkGoalInput } from './inputs';
+import { followRun, newRunId, startRun } from './runs';
+
+export const DEMO_GOAL =
+  'Build a small command-line tool that converts CSV files to JSON, with tests and a README explaining its use';
+
+export interface DemoOptions {
+  goal?: string;
+  budget?: number;
+  maxConcurrency?: number;
+}
+
+/**
+ * The main job on embedded defaults: reuse or start a dev server, start a worker (and the simulator when no API key is
+ * set), run a goal while printing progress, then print the report and the Web UI link. Returns the exit code.
+ */
+export async function runDemo(options: DemoOptions = {}): Promise<number> {
+  const say = (line: string) => console.log(line);
+  const cleanups: (() => Promise<void>)[] = [];
+  // The demo prints its own progress; the SDK's INFO lines would bury it.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  try {
+    const target = resolveTemporalTarget();
+    let server: DevServer | undefined;
+    let uiBase = process.env.PLANWRIGHT_UI_URL ?? 'http://localhost:8233';
+    if (await isPortOpen(target.address)) {
+      say(`Using the Temporal server at ${target.address}.`);
+    } else {
+      const binary = findTemporalBinary({ log: say });
+      say(`Starting a Temporal dev server (${binary}) with its database in .planwright/ ...`);
+      server = await startDevServer({ binary });
+      cleanups.push(() => server!.stop());
+      uiBase = server.uiUrl;
+      say(`Temporal dev server on ${server.address}, Web UI on ${server.uiUrl}.`);
+    }
+
+    const env = { ...process.env };
+    let sim: Simulator | undefined;
+    if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
+      sim = await startSimulator({ scenario: { latency: { implementer: { medianMs: 400, sigma: 0.4 }, reviewer: { medianMs: 200, sigma: 0.3 } }, tasks: { t3: { verdicts: ['FAIL', 'PASS'] } } } });
+      cleanups.push(() => sim!.close());
+      env.OPENAI_BASE_URL = sim.url;
+      say(`OPENAI_API_KEY is not set: using the Planwright simulator at ${sim.url} (no real model, no cost).`);
+    }
+    const settings = loadModelSettings(env);
+    const taskQueue = `planwright-demo-${process.pid}`;
+    const connection = await connectWorker(target);
+    cleanups.push(() => connection.close());
+    const worker = await createPlanwrightWorker({ connection, namespace: target.namespace, taskQueue, settings });
+    const workerDone = worker.run();
+    cleanups.push(async () => {
+      worker.shutdown();
+      await workerDone;
+    });
+
+    const clientConnection = await Connection.connect(target.connectionOptions as never);
+    cleanups.push(() => clientConnection.close());
+    const client = new Client({ connection: clientConnection, namespace: target.namespace });
+    const input = checkGoalInput({
+      goal: options.goal ?? DEMO_GOAL,
+      budgetCredits: options.budget ?? 100,
+      maxConcurrency: options.maxConcurrency ?? 3,
+    });
+    const runId = newRunId();
+    await startRun(client, input, { taskQueue, workflowId: runId });
+    say(`Started run ${runId}: "${input.goal}"`);
+    const view = await followRun(client, runId, (line) => say(`[${new Date().toISOString().slice(11, 19)}] ${line}`));
+    say('');
+    say(runReport(view, webUiLink(uiBase, target.namespace, runId)));
+    if (server) {
+      say('');
+      say('The dev server stops now; its history is kept. `npm run server` brings it back with this run at the link above.');
+    }
+    return view.status === 'succeeded' ? EXIT.ok : EXIT.runNotSucceeded;
+  } finally {
+    // Last started, first stopped: the worker goes before its connection, the server last.
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  }
+}

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { loadModelSettings } from '../activities/model/settings';
+import { createAgentRegistry } from '../domain/agents';
+import type { Plan } from '../domain/plan';
+import { formatIssues, validatePlan } from '../domain/plan-validation';
+import { GoalInput, type GoalInputJson } from '../domain/run';
+import { UserError } from '../infra/errors';
+
+/** Agent types known to this checkout: built-in ones plus those in planwright.config.json. */
+export function knownAgentTypes(): string[] {
+  let custom: ReturnType<typeof loadModelSettings>['customAgents'] = [];
+  try {
+    custom = loadModelSettings().customAgents;
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
+  return [...createAgentRegistry(custom).keys()];
+}
+
+/** Reads and validates a plan file before anything is started; every problem is listed with its path. */
+export function readPlanFile(file: string): Plan {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read plan file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`plan file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  const check = validatePlan(json, knownAgentTypes());
+  if (!check.ok) throw new UserError(`plan file ${file} is invalid:\n  ${check.errors.join('\n  ')}`);
+  return check.plan;
+}
+
+/** Validates a goalWorkflow input locally, so the CLI reports mistakes before starting anything. */
+export function checkGoalInput(input: GoalInputJson): GoalInput {
+  const parsed = GoalInput.safeParse(input);
+  if (!parsed.success) throw new UserError(`invalid run options:\n  ${formatIssues(parsed.error.issues).join('\n  ')}`);
+  return parsed.data;
+}
+
+export function parsePositiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new UserError(`${name} must be a positive number, got "${value}"`);
+    return n;
+  };
+}
+
+export function parsePositiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new UserError(`${name} must be a whole number above 0, got "${value}"`);
+    return n;
+  };
+}

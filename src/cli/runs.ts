@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { formatCredits } from '../domain/credits';
+import type { GoalInput, RunView } from '../domain/run';
+import { UserError } from '../infra/errors';
+import { statusQuery } from '../workflows/messages';
+import type { goalWorkflow } from '../workflows';
+
+/** A readable, sortable, unique run id: pw-20261121-101502-a1b2. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `pw-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+export async function startRun(
+  client: Client,
+  input: GoalInput,
+  options: { taskQueue: string; workflowId?: string },
+): Promise<WorkflowHandle<typeof goalWorkflow>> {
+  return client.workflow.start<typeof goalWorkflow>('goalWorkflow', {
+    taskQueue: options.taskQueue,
+    workflowId: options.workflowId ?? newRunId(),
+    args: [input],
+    staticSummary: `Planwright run: ${input.goal.slice(0, 120)}`,
+  });
+}
+
+/** Status of a run: the live query while it runs, its result once it has completed. */
+export async function getRunView(client: Client, runId: string): Promise<RunView> {
+  const handle = client.workflow.getHandle<typeof goalWorkflow>(runId);
+  let description;
+  try {
+    description = await handle.describe();
+  } catch (err) {
+    if ((err as Error).name === 'WorkflowNotFoundError') throw new UserError(`no run with id "${runId}"`);
+    throw err;
+  }
+  if (description.status.name === 'COMPLETED') return handle.result();
+  if (description.status.name === 'RUNNING') return queryWithTimeout(handle, 10_000);
+  let reason = description.status.name.toLowerCase();
+  try {
+    await handle.result();
+  } catch (err) {
+    if (err instanceof WorkflowFailedError) reason = `${reason}: ${err.cause?.message ?? err.message}`;
+  }
+  throw new UserError(`run ${runId} ${reason}`, 1);
+}
+
+async function queryWithTimeout(handle: WorkflowHandle, ms: number): Promise<RunView> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new UserError('no worker answered the status query; is a worker running? (`npm run worker`)', 1)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([handle.query(statusQuery), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Follows a run to its end, printing a line whenever a task changes state; returns the final report. */
+export async function followRun(
+  client: Client,
+  runId: string,
+  print: (line: string) => void,
+  pollMs = 1000,
+): Promise<RunView> {
+  const handle = client.workflow.getHandle<typeof goalWorkflow>(runId);
+  const seen = new Map<string, string>();
+  let lastRunStatus = '';
+  const done = handle.result().then(
+    (view) => ({ view }),
+    (error: unknown) => ({ error }),
+  );
+  for (;;) {
+    const finished = await Promise.race([done, new Promise((r) => setTimeout(() => r(undefined), pollMs))]);
+    let view: RunView | undefined;
+    if (finished && typeof finished === 'object' && 'view' in finished) view = finished.view as RunView;
+    else if (!finished) view = await handle.query(statusQuery).catch(() => undefined);
+    if (view) {
+      if (view.status !== lastRunStatus) print(`run ${view.status}${view.tasks.length ? ` (${view.tasks.length} tasks)` : ''}`);
+      lastRunStatus = view.status;
+      for (const t of view.tasks) {
+        if (seen.get(t.id) === t.status) continue;
+        seen.set(t.id, t.status);
+        if (t.status === 'pending') continue;
+        const detail =
+          t.status === 'succeeded'
+            ? ` (${t.reviewRounds} round${t.reviewRounds === 1 ? '' : 's'}, ${formatCredits(t.spentMillicredits)} credits)`
+            : t.status === 'awaiting_approval'
+              ? ` (approve with: planwright approve ${runId} ${t.id} --credits N)`
+              : t.error
+                ? `: ${t.error}`
+                : '';
+        print(`  ${t.id.padEnd(8)} ${t.status}${detail}`);
+      }
+    }
+    if (finished) {
+      if ('error' in (finished as object)) {
+        const error = (finished as { error: unknown }).error;
+        const cause = error instanceof WorkflowFailedError ? (error.cause?.message ?? error.message) : String(error);
+        throw new UserError(`run ${runId} failed: ${cause}`, 1);
+      }
+      return view!;
+    }
+  }
+}

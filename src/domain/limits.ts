@@ -1,0 +1,24 @@
+/** Hard bounds on what a plan and a run may contain; they keep workflow histories far from Temporal's limits. */
+
+/** Most tasks one plan may hold. */
+export const MAX_TASKS = 5000;
+/** Longest goal text accepted, in characters. */
+export const MAX_GOAL_CHARS = 8000;
+/** Longest task title, in characters. */
+export const MAX_TITLE_CHARS = 200;
+/** Longest task description, in characters. */
+export const MAX_DESCRIPTION_CHARS = 4000;
+/** Most acceptance criteria per task. */
+export const MAX_CRITERIA = 12;
+/** Longest single acceptance criterion, in characters. */
+export const MAX_CRITERION_CHARS = 500;
+/** Most dependencies per task. */
+export const MAX_DEPS = 50;
+/** Highest concurrency cap a run may ask for (Temporal allows 2,000 pending children per workflow). */
+export const MAX_CONCURRENCY = 500;
+/** Longest task summary carried in a child's result and handed to dependents, in characters. */
+export const MAX_SUMMARY_CHARS = 1500;
+/** Most characters of dependency context handed to one implementer call. */
+export const MAX_DEPENDENCY_CONTEXT_CHARS = 12000;
+/** Most review rounds a task may be configured for. */
+export const MAX_REVIEW_ROUNDS = 10;

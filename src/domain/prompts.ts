@@ -1,0 +1,126 @@
+import type { ImplementerOutput, ReviewVerdict } from './agent-outputs';
+import type { AgentSpec } from './agents';
+import { MAX_DEPENDENCY_CONTEXT_CHARS } from './limits';
+import type { TaskSpec } from './plan';
+
+/**
+ * Prompt text for each call. The section headings are stable: people read them in request logs and cassettes, and
+ * the simulator reads them to answer plausibly (see src/simulator/answers.ts).
+ */
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export const HEADINGS = {
+  goal: '# Goal',
+  constraints: '# Constraints',
+  agentTypes: '# Agent types',
+  task: '# Task',
+  criteria: '# Acceptance criteria',
+  artifacts: '# Expected artifacts',
+  dependencies: '# Output of dependencies',
+  feedback: '# Reviewer feedback',
+  output: '# Output to review',
+} as const;
+
+export function constraintList(constraints: string | readonly string[] | undefined): string[] {
+  if (constraints === undefined) return [];
+  return (typeof constraints === 'string' ? [constraints] : [...constraints]).filter((c) => c.trim().length > 0);
+}
+
+export function plannerMessages(args: {
+  instructions: string;
+  goal: string;
+  constraints: readonly string[];
+  agents: readonly AgentSpec[];
+}): ChatMessage[] {
+  const lines = [HEADINGS.goal, args.goal, ''];
+  if (args.constraints.length > 0) lines.push(HEADINGS.constraints, ...args.constraints.map((c) => `- ${c}`), '');
+  lines.push(HEADINGS.agentTypes, ...args.agents.map((a) => `- ${a.type}: ${a.description}`));
+  return [
+    { role: 'system', content: args.instructions },
+    { role: 'user', content: lines.join('\n') },
+  ];
+}
+
+export interface DependencyContext {
+  taskId: string;
+  title: string;
+  summary: string;
+}
+
+function taskSection(task: TaskSpec): string[] {
+  return [
+    `${HEADINGS.task} ${task.id}: ${task.title}`,
+    task.description,
+    '',
+    HEADINGS.criteria,
+    ...task.acceptanceCriteria.map((c, i) => `${i + 1}. ${c}`),
+    '',
+  ];
+}
+
+export function implementerMessages(args: {
+  agent: AgentSpec;
+  task: TaskSpec;
+  goal: string;
+  dependencies: readonly DependencyContext[];
+  feedback?: { round: number; verdict: ReviewVerdict } | undefined;
+}): ChatMessage[] {
+  const lines = [`${HEADINGS.goal}`, args.goal, '', ...taskSection(args.task)];
+  if (args.task.artifacts.length > 0) lines.push(HEADINGS.artifacts, ...args.task.artifacts.map((a) => `- ${a}`), '');
+  if (args.dependencies.length > 0) {
+    lines.push(HEADINGS.dependencies);
+    let budget = MAX_DEPENDENCY_CONTEXT_CHARS;
+    for (const dep of args.dependencies) {
+      const text = `## ${dep.taskId}: ${dep.title}\n${dep.summary}`;
+      // Context is bounded so that wide fan-ins cannot blow the prompt; later dependencies are cut first.
+      if (text.length > budget) {
+        lines.push(`## ${dep.taskId}: ${dep.title}\n(omitted: dependency context limit reached)`);
+        continue;
+      }
+      budget -= text.length;
+      lines.push(text);
+    }
+    lines.push('');
+  }
+  if (args.feedback) {
+    const v = args.feedback.verdict;
+    lines.push(
+      `${HEADINGS.feedback} (round ${args.feedback.round}: ${v.verdict})`,
+      v.summary,
+      'Fixes required:',
+      ...v.fixesRequired.map((f) => `- ${f}`),
+      ...v.criteria.filter((c) => !c.met).map((c) => `- unmet: ${c.criterion} (${c.reason})`),
+      '',
+    );
+  }
+  return [
+    { role: 'system', content: args.agent.instructions },
+    { role: 'user', content: lines.join('\n') },
+  ];
+}
+
+export function reviewerMessages(args: {
+  instructions: string;
+  task: TaskSpec;
+  output: ImplementerOutput;
+}): ChatMessage[] {
+  const lines = [...taskSection(args.task), HEADINGS.output, JSON.stringify(args.output, null, 2)];
+  return [
+    { role: 'system', content: args.instructions },
+    { role: 'user', content: lines.join('\n') },
+  ];
+}
+
+/** The message that opens a repair round: the model's own answer, then exactly what was wrong with it. */
+export function repairMessage(errors: readonly string[]): ChatMessage {
+  return {
+    role: 'user',
+    content:
+      'Your previous answer did not match the required JSON schema. Fix these problems and answer again with the ' +
+      `complete JSON object only:\n${errors.map((e) => `- ${e}`).join('\n')}`,
+  };
+}

@@ -1,0 +1,280 @@
+import type { ApproveBudget, DenyBudget } from './approvals';
+import { allocateBudget, formatCredits, toMillicredits } from './credits';
+import { MAX_SUMMARY_CHARS } from './limits';
+import type { Plan, TaskSpec } from './plan';
+import type { ApprovalDecision, PendingApproval, RunStatus, RunView, TaskOutcome, TaskStatus, TaskView } from './run';
+import { DagScheduler } from './scheduler';
+
+/** Smallest allocation a task gets, whatever its effort: enough for a few small calls. */
+export const TASK_FLOOR_MILLICREDITS = 1000;
+/** Above this many tasks, views leave out summaries so that query results stay well under payload limits. */
+const SUMMARY_VIEW_LIMIT = 200;
+
+export interface RunLedgerOptions {
+  runId: string;
+  goal: string;
+  budgetMillicredits: number;
+  maxConcurrency: number;
+  reservePercent: number;
+  autoApproveMillicredits: number;
+  startedAt: string;
+}
+
+export type CreditAnswer = { kind: 'granted'; millicredits: number } | { kind: 'pending' } | { kind: 'ignored' };
+export type SignalCheck = { ok: true } | { ok: false; error: string };
+
+/**
+ * State of one run and the rules of its money. Invariants:
+ * - allocations + pool + planning spend = budget, and every grant comes out of the pool or out of credits a person
+ *   approved, so run spend never exceeds budget + approved extras when each task keeps to its own credits;
+ * - a task's unused credits return to the pool when it ends;
+ * - every budget decision, including rejected signals, is appended to `decisions` and never rewritten.
+ */
+export class RunLedger {
+  readonly tasks = new Map<string, TaskView>();
+  readonly decisions: ApprovalDecision[] = [];
+  readonly pending = new Map<string, PendingApproval>();
+  plan: Plan | undefined;
+  scheduler: DagScheduler | undefined;
+  status: RunStatus = 'planning';
+  poolMillicredits = 0;
+  approvedExtraMillicredits = 0;
+  planningMillicredits = 0;
+  finishedAt: string | undefined;
+  private readonly summaries = new Map<string, string>();
+
+  constructor(readonly options: RunLedgerOptions) {}
+
+  /** Takes the validated plan, charges planning, allocates credits. Throws BudgetTooSmallError before any change. */
+  setPlan(plan: Plan, planningMillicredits: number, childIdOf: (taskId: string) => string): void {
+    const remaining = this.options.budgetMillicredits - planningMillicredits;
+    const allocation = allocateBudget(plan.tasks, remaining, {
+      reservePercent: this.options.reservePercent,
+      floorMillicredits: TASK_FLOOR_MILLICREDITS,
+    });
+    this.plan = plan;
+    this.planningMillicredits = planningMillicredits;
+    this.poolMillicredits = allocation.poolMillicredits;
+    this.scheduler = new DagScheduler(plan.tasks, this.options.maxConcurrency);
+    for (const task of plan.tasks) {
+      this.tasks.set(task.id, {
+        id: task.id,
+        title: task.title,
+        agentType: task.agentType,
+        status: 'pending',
+        deps: task.deps,
+        allocatedMillicredits: allocation.perTask[task.id] ?? 0,
+        grantedMillicredits: 0,
+        spentMillicredits: 0,
+        reviewRounds: 0,
+        modelCalls: 0,
+        workflowId: childIdOf(task.id),
+      });
+    }
+    this.status = 'running';
+  }
+
+  spec(taskId: string): TaskSpec {
+    const spec = this.plan?.tasks.find((t) => t.id === taskId);
+    if (!spec) throw new Error(`unknown task "${taskId}"`);
+    return spec;
+  }
+
+  /** Summaries of a task's dependencies, for its implementer's context. */
+  dependencyContext(task: TaskSpec): { taskId: string; title: string; summary: string }[] {
+    return task.deps.map((d) => ({
+      taskId: d,
+      title: this.view(d).title,
+      summary: (this.summaries.get(d) ?? '').slice(0, MAX_SUMMARY_CHARS),
+    }));
+  }
+
+  /** Hands out the tasks to start now, marking them running. */
+  takeStartable(at: string): string[] {
+    const ids = this.scheduler?.takeStartable() ?? [];
+    for (const id of ids) this.setStatus(id, 'running', { startedAt: at });
+    return ids;
+  }
+
+  /** Records a finished task; returns the ids of dependents now skipped. */
+  finishTask(outcome: TaskOutcome, at: string, cancelled = false): string[] {
+    const view = this.view(outcome.taskId);
+    if (!this.scheduler || !['running', 'awaiting_approval'].includes(view.status)) return [];
+    const waited = this.pending.get(outcome.taskId);
+    this.pending.delete(outcome.taskId);
+    if (waited && outcome.failureType?.endsWith('ApprovalTimeout')) {
+      this.decisions.push({ taskId: outcome.taskId, decision: 'timed-out', millicredits: 0, by: 'timer', at });
+    }
+    view.spentMillicredits = outcome.spentMillicredits;
+    view.reviewRounds = outcome.reviewRounds;
+    view.modelCalls = outcome.modelCalls;
+    view.finishedAt = at;
+    if (outcome.lastVerdict) view.lastVerdict = outcome.lastVerdict;
+    // Credits the task did not use go back to the pool for others' shortfalls.
+    const unused = view.allocatedMillicredits + view.grantedMillicredits - outcome.spentMillicredits;
+    this.poolMillicredits += Math.max(0, unused);
+    if (outcome.status === 'succeeded') {
+      view.status = 'succeeded';
+      this.summaries.set(outcome.taskId, outcome.summary);
+      this.scheduler.succeed(outcome.taskId);
+      return [];
+    }
+    view.status = cancelled ? 'cancelled' : 'failed';
+    view.error = outcome.error ?? 'failed';
+    const skipped = this.scheduler.fail(outcome.taskId, cancelled ? 'cancelled' : 'failed');
+    for (const id of skipped) this.setStatus(id, 'skipped', { error: `dependency "${outcome.taskId}" did not succeed` });
+    return skipped;
+  }
+
+  /** Fail-fast or cancellation: nothing new starts; returns the tasks skipped. */
+  skipAllPending(reason: string): string[] {
+    const skipped = this.scheduler?.skipAllPending() ?? [];
+    for (const id of skipped) this.setStatus(id, 'skipped', { error: reason });
+    return skipped;
+  }
+
+  /** A task cannot afford its next call: grant from the pool when allowed, else wait for a person. */
+  requestCredits(taskId: string, shortfallMillicredits: number, at: string): CreditAnswer {
+    const view = this.tasks.get(taskId);
+    if (!view || view.status !== 'running') return { kind: 'ignored' };
+    if (shortfallMillicredits <= this.options.autoApproveMillicredits && shortfallMillicredits <= this.poolMillicredits) {
+      this.poolMillicredits -= shortfallMillicredits;
+      view.grantedMillicredits += shortfallMillicredits;
+      this.decisions.push({
+        taskId,
+        decision: 'auto-approved',
+        millicredits: shortfallMillicredits,
+        by: 'auto',
+        note: `shortfall within the auto-approval limit of ${formatCredits(this.options.autoApproveMillicredits)} credits; taken from the pool`,
+        at,
+      });
+      return { kind: 'granted', millicredits: shortfallMillicredits };
+    }
+    view.status = 'awaiting_approval';
+    this.pending.set(taskId, { taskId, shortfallMillicredits, since: at });
+    return { kind: 'pending' };
+  }
+
+  /** Checks an approval or denial without changing anything; the error says what is wrong. */
+  checkDecision(taskId: string): SignalCheck {
+    if (!this.tasks.has(taskId)) {
+      return { ok: false, error: `unknown task "${taskId}"; tasks of this run: ${[...this.tasks.keys()].slice(0, 20).join(', ')}` };
+    }
+    if (!this.pending.has(taskId)) {
+      return { ok: false, error: `task "${taskId}" is not waiting for approval (it is ${this.view(taskId).status})` };
+    }
+    return { ok: true };
+  }
+
+  approve(signal: ApproveBudget, at: string): { ok: true; millicredits: number } | { ok: false; error: string } {
+    const check = this.checkDecision(signal.taskId);
+    const millicredits = toMillicredits(signal.credits);
+    if (!check.ok || millicredits <= 0) {
+      const error = check.ok ? `credits must be positive, got ${signal.credits}` : check.error;
+      this.reject(signal.taskId, error, signal.by, at);
+      return { ok: false, error };
+    }
+    const view = this.view(signal.taskId);
+    this.pending.delete(signal.taskId);
+    view.status = 'running';
+    view.grantedMillicredits += millicredits;
+    this.approvedExtraMillicredits += millicredits;
+    this.decisions.push({
+      taskId: signal.taskId,
+      decision: 'approved',
+      millicredits,
+      by: signal.by ?? 'unknown',
+      ...(signal.note ? { note: signal.note } : {}),
+      at,
+    });
+    return { ok: true, millicredits };
+  }
+
+  deny(signal: DenyBudget, at: string): SignalCheck {
+    const check = this.checkDecision(signal.taskId);
+    if (!check.ok) {
+      this.reject(signal.taskId, check.error, signal.by, at);
+      return check;
+    }
+    this.pending.delete(signal.taskId);
+    this.view(signal.taskId).status = 'running';
+    this.decisions.push({
+      taskId: signal.taskId,
+      decision: 'denied',
+      millicredits: 0,
+      by: signal.by ?? 'unknown',
+      note: signal.reason,
+      at,
+    });
+    return { ok: true };
+  }
+
+  /** Records a signal that was refused, so the audit trail shows it; nothing else changes. */
+  reject(taskId: string, error: string, by: string | undefined, at: string): void {
+    this.decisions.push({ taskId, decision: 'rejected', millicredits: 0, by: by ?? 'unknown', note: error, at });
+  }
+
+  isFinished(): boolean {
+    return this.scheduler?.isFinished() ?? false;
+  }
+
+  canStartMore(): boolean {
+    const s = this.scheduler;
+    return !!s && s.running < s.maxConcurrency && s.readyCount > 0;
+  }
+
+  spentMillicredits(): number {
+    let spent = this.planningMillicredits;
+    for (const t of this.tasks.values()) spent += t.spentMillicredits;
+    return spent;
+  }
+
+  /** Final status from the task states. */
+  conclude(at: string, cancelled: boolean): RunStatus {
+    const counts = this.counts();
+    if (cancelled) this.status = 'cancelled';
+    else if ((counts.succeeded ?? 0) === this.tasks.size) this.status = 'succeeded';
+    else if ((counts.succeeded ?? 0) === 0) this.status = 'failed';
+    else this.status = 'partial';
+    this.finishedAt = at;
+    return this.status;
+  }
+
+  counts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const t of this.tasks.values()) counts[t.status] = (counts[t.status] ?? 0) + 1;
+    return counts;
+  }
+
+  toView(): RunView {
+    const withSummaries = this.tasks.size <= SUMMARY_VIEW_LIMIT;
+    return {
+      runId: this.options.runId,
+      goal: this.options.goal,
+      status: this.status,
+      budgetMillicredits: this.options.budgetMillicredits,
+      approvedExtraMillicredits: this.approvedExtraMillicredits,
+      poolMillicredits: this.poolMillicredits,
+      spentMillicredits: this.spentMillicredits(),
+      counts: this.counts(),
+      tasks: [...this.tasks.values()].map((t) => {
+        const summary = this.summaries.get(t.id);
+        return withSummaries && summary ? { ...t, summary } : t;
+      }),
+      pendingApprovals: [...this.pending.values()],
+      decisions: this.decisions,
+      startedAt: this.options.startedAt,
+      ...(this.finishedAt ? { finishedAt: this.finishedAt } : {}),
+    };
+  }
+
+  private view(taskId: string): TaskView {
+    const view = this.tasks.get(taskId);
+    if (!view) throw new Error(`unknown task "${taskId}"`);
+    return view;
+  }
+
+  private setStatus(taskId: string, status: TaskStatus, extra: Partial<TaskView> = {}): void {
+    Object.assign(this.view(taskId), { status, ...extra });
+  }
+}

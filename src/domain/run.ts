@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { MAX_CONCURRENCY, MAX_GOAL_CHARS, MAX_REVIEW_ROUNDS } from './limits';
+import { Plan } from './plan';
+
+/** Input of `goalWorkflow`. Plain JSON, so `temporal workflow start --input '{"goal":"..."}'` works as is. */
+export const GoalInput = z.object({
+  goal: z.string().trim().min(1).max(MAX_GOAL_CHARS).describe('What the run should achieve'),
+  constraints: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .describe('Constraints the planner and agents must respect (one string or a list)'),
+  budgetCredits: z.number().positive().max(1e9).default(100).describe('Credits the run may spend without approval'),
+  maxConcurrency: z.number().int().min(1).max(MAX_CONCURRENCY).default(4).describe('Most tasks running at once'),
+  plan: Plan.optional().describe('A reviewed plan to execute; when absent the planner agent writes one'),
+  failFast: z.boolean().default(false).describe('Stop starting tasks at the first failed task'),
+  reservePercent: z
+    .number()
+    .min(0)
+    .max(90)
+    .default(20)
+    .describe('Share of the budget kept as a contingency pool for shortfalls, in percent'),
+  autoApproveCredits: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe('Shortfalls up to this many credits are granted from the pool without asking a person'),
+  approvalTimeoutSeconds: z
+    .number()
+    .positive()
+    .optional()
+    .describe('A task waiting longer than this for approval fails; unset waits forever'),
+  maxReviewRounds: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_REVIEW_ROUNDS)
+    .default(3)
+    .describe('Implement-and-review rounds before a task fails with the last verdict'),
+  reviewPanelSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(7)
+    .default(3)
+    .describe('Reviewers judging tasks marked critical; the majority verdict wins'),
+  escalationModel: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Stronger model the implementer switches to after repeated review failures'),
+  escalateAfterFailedRounds: z
+    .number()
+    .int()
+    .min(1)
+    .default(2)
+    .describe('Failed review rounds before switching to escalationModel'),
+});
+export type GoalInput = z.infer<typeof GoalInput>;
+/** Goal input as a caller writes it, defaults not yet applied. */
+export type GoalInputJson = z.input<typeof GoalInput>;
+
+export const TaskStatus = z
+  .enum(['pending', 'running', 'awaiting_approval', 'succeeded', 'failed', 'skipped', 'cancelled'])
+  .describe('Where a task stands in the run');
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+export const RunStatus = z
+  .enum(['planning', 'running', 'succeeded', 'partial', 'failed', 'cancelled'])
+  .describe('succeeded: every task did; partial: some did, some failed or were skipped; failed: none did');
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const Verdict = z.enum(['PASS', 'FAIL']).describe('Reviewer decision');
+export type Verdict = z.infer<typeof Verdict>;
+
+/** What a task workflow returns to its parent. Small on purpose: it is stored in the parent's history. */
+export const TaskOutcome = z.object({
+  taskId: z.string().describe('Task id'),
+  status: z.enum(['succeeded', 'failed']).describe('Final state of the task'),
+  summary: z.string().describe('Bounded summary of the output, handed to dependents as context'),
+  error: z.string().optional().describe('Why the task failed'),
+  failureType: z.string().optional().describe('Failure type constant when the task failed'),
+  reviewRounds: z.number().int().describe('Implement-and-review rounds used'),
+  modelCalls: z.number().int().describe('Model calls made, including rejected and failed ones'),
+  spentMillicredits: z.number().int().describe('Credits spent by the task, in thousandths'),
+  grantedMillicredits: z.number().int().describe('Extra credits approved for the task, in thousandths'),
+  lastVerdict: Verdict.optional().describe('Verdict of the last review'),
+  outputRef: z.string().describe('Workflow id of the task workflow, whose history holds the full output'),
+});
+export type TaskOutcome = z.infer<typeof TaskOutcome>;
+
+export const ApprovalDecision = z.object({
+  taskId: z.string().describe('Task the decision is about'),
+  decision: z.enum(['approved', 'denied', 'auto-approved', 'timed-out', 'rejected']).describe('What was decided'),
+  millicredits: z.number().int().describe('Credits granted, in thousandths (0 when denied)'),
+  by: z.string().describe('Who decided: a person, "auto" for the contingency pool, or "timer"'),
+  note: z.string().optional().describe('Why, as given by the person or the run'),
+  at: z.string().describe('ISO time of the decision (workflow time)'),
+});
+export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
+
+export const PendingApproval = z.object({
+  taskId: z.string().describe('Task waiting for credits'),
+  shortfallMillicredits: z.number().int().describe('Credits still missing for its next model call, in thousandths'),
+  since: z.string().describe('ISO time the task started waiting'),
+});
+export type PendingApproval = z.infer<typeof PendingApproval>;
+
+export const TaskView = z.object({
+  id: z.string().describe('Task id'),
+  title: z.string().describe('Task title'),
+  agentType: z.string().describe('Agent type'),
+  status: TaskStatus,
+  deps: z.array(z.string()).describe('Dependencies'),
+  allocatedMillicredits: z.number().int().describe('Initial allocation, in thousandths of a credit'),
+  grantedMillicredits: z.number().int().describe('Approved top-ups, in thousandths of a credit'),
+  spentMillicredits: z.number().int().describe('Spent so far (known when the task ends), in thousandths'),
+  reviewRounds: z.number().int().describe('Review rounds used'),
+  modelCalls: z.number().int().describe('Model calls made'),
+  lastVerdict: Verdict.optional(),
+  summary: z.string().optional().describe('Output summary once succeeded'),
+  error: z.string().optional().describe('Failure or skip reason'),
+  startedAt: z.string().optional().describe('ISO start time'),
+  finishedAt: z.string().optional().describe('ISO end time'),
+  workflowId: z.string().describe('Child workflow id (<runId>/<taskId>)'),
+});
+export type TaskView = z.infer<typeof TaskView>;
+
+export const RunView = z.object({
+  runId: z.string().describe('Workflow id of the run'),
+  goal: z.string().describe('Goal of the run'),
+  status: RunStatus,
+  budgetMillicredits: z.number().int().describe('Run budget, in thousandths of a credit'),
+  approvedExtraMillicredits: z.number().int().describe('Credits approved beyond the budget, in thousandths'),
+  poolMillicredits: z.number().int().describe('Contingency pool left, in thousandths'),
+  spentMillicredits: z.number().int().describe('Spent by finished tasks and planning, in thousandths'),
+  counts: z.record(z.string(), z.number()).describe('Number of tasks per status'),
+  tasks: z.array(TaskView).describe('Every task'),
+  pendingApprovals: z.array(PendingApproval).describe('Tasks waiting for a person'),
+  decisions: z.array(ApprovalDecision).describe('Every budget decision, in order'),
+  startedAt: z.string().describe('ISO start time'),
+  finishedAt: z.string().optional().describe('ISO end time'),
+});
+export type RunView = z.infer<typeof RunView>;

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { formatIssues } from '../domain/plan-validation';
+
+export const Latency = z.object({
+  medianMs: z.number().min(0).describe('Median latency of a call'),
+  sigma: z.number().min(0).default(0).describe('Spread of the lognormal distribution; 0 makes every call take the median'),
+});
+export type Latency = z.infer<typeof Latency>;
+
+export const Fault = z.object({
+  kind: z.enum(['planner', 'implementer', 'reviewer']).optional().describe('Only calls of this kind; default: any'),
+  task: z.string().optional().describe('Only calls for this task id; default: any'),
+  times: z.number().int().positive().default(1).describe('How many matching requests get the fault'),
+  type: z
+    .enum(['status', 'reset', 'hang', 'malformed', 'truncated', 'refusal', 'cut-stream'])
+    .describe('status: an HTTP error; reset: close the connection; hang: never answer; malformed/truncated: bad JSON; refusal: a model refusal; cut-stream: stop a stream half-way'),
+  status: z.number().int().min(400).max(599).optional().describe('HTTP status for type "status"'),
+  retryAfterSeconds: z.number().min(0).optional().describe('Retry-After header sent with the status'),
+  code: z.string().optional().describe('Error code in the body, e.g. "context_length_exceeded"'),
+  message: z.string().optional().describe('Error message in the body'),
+});
+export type Fault = z.infer<typeof Fault>;
+
+export const TaskScript = z.object({
+  verdicts: z.array(z.enum(['PASS', 'FAIL'])).default([]).describe('Reviewer verdicts in order; the last repeats'),
+  latencyMs: Latency.optional().describe('Latency of this task\'s calls, overriding the kind\'s'),
+});
+export type TaskScript = z.infer<typeof TaskScript>;
+
+export const Scenario = z.object({
+  seed: z.number().int().default(1).describe('Seed of every pseudo-random choice; same seed, same answers'),
+  latency: z
+    .object({
+      planner: Latency.optional(),
+      implementer: Latency.optional(),
+      reviewer: Latency.optional(),
+    })
+    .default({})
+    .describe('Latency per kind of call; default: none'),
+  tasks: z.record(z.string(), TaskScript).default({}).describe('Scripts per task id'),
+  defaultVerdict: z.enum(['PASS', 'FAIL']).default('PASS').describe('Verdict for tasks without a script'),
+  usage: z
+    .enum(['actual', 'max'])
+    .default('actual')
+    .describe('actual: count the answer\'s tokens; max: report max_tokens of output on every call (worst case)'),
+  faults: z.array(Fault).default([]).describe('Faults injected into matching requests, in order'),
+  unknownModels: z.array(z.string()).default([]).describe('Model names answered with 404 model_not_found'),
+  planTasks: z.number().int().min(1).max(5000).optional().describe('Size of the plans the simulated planner writes'),
+});
+export type Scenario = z.infer<typeof Scenario>;
+export type ScenarioInput = z.input<typeof Scenario>;
+
+export function parseScenario(raw: unknown, source = 'scenario'): Scenario {
+  const parsed = Scenario.safeParse(raw);
+  if (!parsed.success) throw new Error(`${source} is invalid:\n${formatIssues(parsed.error.issues).join('\n')}`);
+  return parsed.data;
+}
+
+export function loadScenario(file: string): Scenario {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`cannot read scenario ${file}: ${(err as Error).message}`);
+  }
+  return parseScenario(raw, file);
+}

@@ -1,0 +1,248 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CALL_HEADERS } from '../domain/model';
+import type { ChatMessage } from '../domain/prompts';
+import { countInputTokens, countOutputTokens } from '../activities/model/tokens';
+import { implementationAnswer, planAnswer, reviewAnswer, schemaAnswer } from './answers';
+import { createRandom, hashString, lognormal } from './random';
+import type { SimRequest } from './request-log';
+import { parseScenario, type Fault, type Scenario, type ScenarioInput } from './scenario';
+
+export interface SimulatorOptions {
+  /** Port to listen on; 0 picks a free one. */
+  port?: number;
+  host?: string;
+  scenario?: ScenarioInput;
+  /** Keep message bodies in the request log (tests read them); off for large benchmarks. */
+  logBodies?: boolean;
+}
+
+export interface Simulator {
+  /** Base URL for OPENAI_BASE_URL, ending in /v1. */
+  url: string;
+  requests(): readonly SimRequest[];
+  setScenario(scenario: ScenarioInput): void;
+  close(): Promise<void>;
+}
+
+interface ChatRequestBody {
+  model?: string;
+  messages?: ChatMessage[];
+  stream?: boolean;
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  response_format?: { type: string; json_schema?: { name?: string; schema?: Record<string, unknown> } };
+}
+
+/**
+ * An OpenAI-compatible server (GET /v1/models, POST /v1/chat/completions, streaming or not) that answers Planwright's
+ * prompts plausibly and deterministically, follows any JSON schema it is asked for, injects scripted faults, and logs
+ * every request (GET /_sim/requests).
+ */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  let scenario: Scenario = parseScenario(options.scenario ?? {});
+  let faultsUsed = new Map<Fault, number>();
+  const log: SimRequest[] = [];
+  const reviewCounts = new Map<string, number>();
+  const logBodies = options.logBodies ?? true;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: { message: String(err), type: 'server_error' } });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    if (req.method === 'GET' && url.pathname === '/_sim/requests') return sendJson(res, 200, log);
+    if (req.method === 'GET' && url.pathname === '/v1/models') {
+      return sendJson(res, 200, { object: 'list', data: [{ id: 'gpt-4.1-mini', object: 'model', owned_by: 'planwright-sim' }] });
+    }
+    if (req.method !== 'POST' || url.pathname !== '/v1/chat/completions') {
+      return sendJson(res, 404, { error: { message: `no route ${req.method} ${url.pathname}`, type: 'invalid_request_error' } });
+    }
+    const body = JSON.parse(await readBody(req)) as ChatRequestBody;
+    const header = (name: string) => {
+      const v = req.headers[name];
+      return typeof v === 'string' ? v : undefined;
+    };
+    const kind = header(CALL_HEADERS.kind) ?? kindFromSchema(body.response_format?.json_schema?.name);
+    const messages = body.messages ?? [];
+    const record: SimRequest = {
+      seq: log.length + 1,
+      receivedAt: Date.now(),
+      kind,
+      ...optionalNumber('attempt', header(CALL_HEADERS.attempt)),
+      ...optionalNumber('round', header(CALL_HEADERS.round)),
+      ...(header(CALL_HEADERS.task) ? { task: header(CALL_HEADERS.task)! } : {}),
+      ...(header(CALL_HEADERS.idempotencyKey) ? { idempotencyKey: header(CALL_HEADERS.idempotencyKey)! } : {}),
+      model: body.model ?? '',
+      stream: body.stream === true,
+      ...optionalNumber('maxTokens', String(body.max_completion_tokens ?? body.max_tokens ?? '')),
+      ...(body.response_format?.json_schema?.name ? { schemaName: body.response_format.json_schema.name } : {}),
+      messages: logBodies ? messages : [],
+      outcome: 'ok',
+      clientClosed: false,
+    };
+    log.push(record);
+    res.on('close', () => {
+      record.finishedAt ??= Date.now();
+      if (!res.writableFinished) record.clientClosed = true;
+    });
+
+    const random = createRandom(scenario.seed ^ hashString(`${kind}|${record.task ?? ''}|${record.seq}`));
+    const latency = (record.task && scenario.tasks[record.task]?.latencyMs) || scenario.latency[kind as 'planner'];
+    const delayMs = latency ? lognormal(random, latency.medianMs, latency.sigma) : 0;
+
+    if (scenario.unknownModels.includes(record.model)) {
+      record.outcome = 'model_not_found';
+      return sendJson(res, 404, {
+        error: { message: `The model \`${record.model}\` does not exist`, type: 'invalid_request_error', code: 'model_not_found' },
+      });
+    }
+    const fault = takeFault(kind, record.task);
+    if (fault) {
+      record.outcome = fault.type === 'status' ? `status ${fault.status ?? 500}` : fault.type;
+      if (fault.type === 'status') {
+        await sleep(delayMs);
+        const headers: Record<string, string> = {};
+        if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+        return sendJson(res, fault.status ?? 500, {
+          error: { message: fault.message ?? `simulated ${fault.status ?? 500}`, type: 'simulated', code: fault.code ?? null },
+        }, headers);
+      }
+      if (fault.type === 'reset') return req.socket.destroy();
+      if (fault.type === 'hang') return; // Never answers; the client's timeout or cancellation ends it.
+    }
+
+    const content = answerFor(kind, body, messages, record);
+    let text = JSON.stringify(content);
+    if (fault?.type === 'malformed') text = text.replace(/"/g, "'");
+    if (fault?.type === 'truncated') text = text.slice(0, Math.floor(text.length / 2));
+    const refusal = fault?.type === 'refusal' ? (fault.message ?? 'I cannot help with that.') : null;
+    const maxTokens = record.maxTokens ?? 4096;
+    const promptTokens = countInputTokens(messages);
+    const completionTokens = scenario.usage === 'max' ? maxTokens : Math.min(maxTokens, countOutputTokens(text));
+    record.promptTokens = promptTokens;
+    record.completionTokens = completionTokens;
+    const usage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+      prompt_tokens_details: { cached_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0 },
+    };
+    const id = `chatcmpl-sim-${record.seq}`;
+    const created = Math.floor(record.receivedAt / 1000);
+    if (!record.stream) {
+      await sleep(delayMs);
+      return sendJson(res, 200, {
+        id,
+        object: 'chat.completion',
+        created,
+        model: record.model,
+        choices: [
+          { index: 0, message: { role: 'assistant', content: refusal ? null : text, refusal }, finish_reason: 'stop' },
+        ],
+        usage,
+      });
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: record.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+    const pieces = refusal ? [refusal] : splitText(text, 8);
+    res.write(chunk({ role: 'assistant', content: '' }, null));
+    for (const [i, piece] of pieces.entries()) {
+      await sleep(delayMs / pieces.length);
+      if (res.destroyed) return;
+      if (fault?.type === 'cut-stream' && i >= pieces.length / 2) return req.socket.destroy();
+      res.write(chunk(refusal ? { refusal: piece } : { content: piece }, null));
+    }
+    res.write(chunk({}, 'stop'));
+    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: record.model, choices: [], usage })}\n\n`);
+    res.end('data: [DONE]\n\n');
+  }
+
+  function answerFor(kind: string, body: ChatRequestBody, messages: ChatMessage[], record: SimRequest): unknown {
+    const schemaName = body.response_format?.json_schema?.name;
+    if (schemaName === 'plan') return planAnswer(messages, scenario.planTasks);
+    if (schemaName === 'implementation') return implementationAnswer(messages);
+    if (schemaName === 'review_verdict') {
+      const key = `${record.task ?? ''}`;
+      const n = reviewCounts.get(key) ?? 0;
+      reviewCounts.set(key, n + 1);
+      const script = record.task ? scenario.tasks[record.task]?.verdicts : undefined;
+      const verdict = script && script.length > 0 ? script[Math.min(n, script.length - 1)]! : scenario.defaultVerdict;
+      return reviewAnswer(messages, verdict);
+    }
+    const schema = body.response_format?.json_schema?.schema;
+    return schema ? schemaAnswer(schema) : { kind, answer: 'simulated' };
+  }
+
+  function takeFault(kind: string, task: string | undefined): Fault | undefined {
+    for (const fault of scenario.faults) {
+      if (fault.kind && fault.kind !== kind) continue;
+      if (fault.task && fault.task !== task) continue;
+      const used = faultsUsed.get(fault) ?? 0;
+      if (used >= fault.times) continue;
+      faultsUsed.set(fault, used + 1);
+      return fault;
+    }
+    return undefined;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}/v1`,
+    requests: () => log,
+    setScenario(next) {
+      scenario = parseScenario(next);
+      faultsUsed = new Map();
+      reviewCounts.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function kindFromSchema(name: string | undefined): string {
+  if (name === 'plan') return 'planner';
+  if (name === 'review_verdict') return 'reviewer';
+  return 'implementer';
+}
+
+function optionalNumber<K extends string>(key: K, value: string | undefined): Partial<Record<K, number>> {
+  const n = Number(value);
+  return value && Number.isFinite(n) ? ({ [key]: n } as Record<K, number>) : {};
+}
+
+function splitText(text: string, parts: number): string[] {
+  const size = Math.max(1, Math.ceil(text.length / parts));
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}

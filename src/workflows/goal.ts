@@ -1,0 +1,213 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowFailure,
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { CreditDecision } from '../domain/approvals';
+import { BudgetTooSmallError, toMillicredits } from '../domain/credits';
+import { BUDGET_TOO_SMALL, INVALID_INPUT } from '../domain/errors';
+import { formatIssues } from '../domain/plan-validation';
+import { constraintList } from '../domain/prompts';
+import { GoalInput, type GoalInputJson, type RunView, type TaskOutcome } from '../domain/run';
+import { RunLedger } from '../domain/run-ledger';
+import { PENDING_APPROVALS_ATTRIBUTE, RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
+import { MODEL_CALL_OPTIONS } from './activity-options';
+import {
+  approveBudgetSignal,
+  creditDecisionSignal,
+  denyBudgetSignal,
+  ledgerQuery,
+  pendingApprovalsQuery,
+  planQuery,
+  requestCreditsSignal,
+  statusQuery,
+} from './messages';
+import { taskWorkflow } from './task';
+
+const { preparePlan } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);
+
+/** Child workflow id of a task: deterministic, so a task is found by run and task id alone. */
+export function taskWorkflowId(runId: string, taskId: string): string {
+  return `${runId}/${taskId}`;
+}
+
+export function parseGoalInput(raw: unknown): GoalInput {
+  const parsed = GoalInput.safeParse(raw);
+  if (!parsed.success) {
+    throw ApplicationFailure.create({
+      type: INVALID_INPUT,
+      message: `invalid goalWorkflow input: ${formatIssues(parsed.error.issues, 'input').join('; ')}`,
+      nonRetryable: true,
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * A run: obtain a validated plan (the caller's or the planner's), then start one `taskWorkflow` child per task the
+ * moment its dependencies have succeeded and a slot under `maxConcurrency` is free, most critical first. A failed task
+ * skips its dependents; independent branches go on. Returns the run report.
+ */
+export async function goalWorkflow(rawInput: GoalInputJson): Promise<RunView> {
+  const input = parseGoalInput(rawInput);
+  const runId = workflowInfo().workflowId;
+  const now = () => new Date().toISOString();
+  const ledger = new RunLedger({
+    runId,
+    goal: input.goal,
+    budgetMillicredits: toMillicredits(input.budgetCredits),
+    maxConcurrency: input.maxConcurrency,
+    reservePercent: input.reservePercent,
+    autoApproveMillicredits: toMillicredits(input.autoApproveCredits),
+    startedAt: now(),
+  });
+
+  const publish = () =>
+    upsertSearchAttributes([
+      { key: RUN_STATUS_ATTRIBUTE, value: ledger.pending.size > 0 ? 'awaiting_approval' : ledger.status },
+      { key: PENDING_APPROVALS_ATTRIBUTE, value: ledger.pending.size },
+    ]);
+  const tellTask = async (taskId: string, decision: CreditDecision) => {
+    try {
+      await getExternalWorkflowHandle(taskWorkflowId(runId, taskId)).signal(creditDecisionSignal, decision);
+    } catch (err) {
+      // The task may have ended (timed out or cancelled) while the decision was made; nothing waits for it.
+      log.warn('could not deliver a credit decision', { taskId, error: String(err) });
+    }
+  };
+
+  setHandler(statusQuery, () => ledger.toView());
+  setHandler(planQuery, () => ledger.plan ?? null);
+  setHandler(pendingApprovalsQuery, () => [...ledger.pending.values()]);
+  setHandler(ledgerQuery, () => ledger.decisions);
+  setHandler(requestCreditsSignal, async ({ taskId, shortfallMillicredits }) => {
+    const answer = ledger.requestCredits(taskId, shortfallMillicredits, now());
+    if (answer.kind === 'granted') await tellTask(taskId, { kind: 'granted', millicredits: answer.millicredits });
+    publish();
+  });
+  setHandler(approveBudgetSignal, async (signal) => {
+    const result = ledger.approve(signal, now());
+    if (!result.ok) return log.warn(`approveBudget rejected: ${result.error}`);
+    publish();
+    await tellTask(signal.taskId, { kind: 'granted', millicredits: result.millicredits });
+  });
+  setHandler(denyBudgetSignal, async (signal) => {
+    const result = ledger.deny(signal, now());
+    if (!result.ok) return log.warn(`denyBudget rejected: ${result.error}`);
+    publish();
+    await tellTask(signal.taskId, { kind: 'denied', reason: signal.reason });
+  });
+
+  publish();
+  const prepared = await preparePlan.executeWithOptions({ ...MODEL_CALL_OPTIONS, summary: 'plan' }, [
+    {
+      goal: input.goal,
+      constraints: constraintList(input.constraints),
+      ...(input.plan ? { plan: input.plan } : {}),
+      availableMillicredits: toMillicredits(input.budgetCredits),
+    },
+  ]);
+  try {
+    ledger.setPlan(prepared.plan, prepared.spentMillicredits, (id) => taskWorkflowId(runId, id));
+  } catch (err) {
+    if (err instanceof BudgetTooSmallError) {
+      throw ApplicationFailure.create({ type: BUDGET_TOO_SMALL, message: err.message, nonRetryable: true });
+    }
+    throw err;
+  }
+  publish();
+
+  const startTask = async (taskId: string) => {
+    const task = ledger.spec(taskId);
+    let outcome: TaskOutcome;
+    let cancelled = false;
+    try {
+      const handle = await startChild(taskWorkflow, {
+        workflowId: taskWorkflowId(runId, taskId),
+        staticSummary: `${taskId}: ${task.title}`,
+        staticDetails: `agent: ${task.agentType} · effort ${task.effort}\n\nAcceptance criteria:\n${task.acceptanceCriteria.map((c) => `- ${c}`).join('\n')}`,
+        args: [
+          {
+            runWorkflowId: runId,
+            goal: input.goal,
+            task,
+            dependencies: ledger.dependencyContext(task),
+            allocatedMillicredits: ledger.tasks.get(taskId)?.allocatedMillicredits ?? 0,
+            maxReviewRounds: input.maxReviewRounds,
+            reviewPanelSize: input.reviewPanelSize,
+            escalateAfterFailedRounds: input.escalateAfterFailedRounds,
+            ...(input.escalationModel ? { escalationModel: input.escalationModel } : {}),
+            ...(input.approvalTimeoutSeconds !== undefined ? { approvalTimeoutSeconds: input.approvalTimeoutSeconds } : {}),
+          },
+        ],
+      });
+      outcome = await handle.result();
+    } catch (err) {
+      cancelled = isCancellation(err);
+      outcome = outcomeFromFailure(taskId, err, taskWorkflowId(runId, taskId));
+    }
+    const skipped = ledger.finishTask(outcome, now(), cancelled);
+    if (outcome.status === 'failed' && skipped.length > 0) {
+      log.info(`task ${taskId} failed; skipped its dependents`, { skipped });
+    }
+    if (outcome.status === 'failed' && input.failFast && !cancelled) {
+      ledger.skipAllPending(`fail-fast: task "${taskId}" failed`);
+      runningScope.cancel();
+    }
+    publish();
+  };
+
+  // Children run in their own scope so that fail-fast can cancel them without cancelling the run itself.
+  const runningScope = new CancellationScope();
+  let cancelled = false;
+  try {
+    for (;;) {
+      for (const taskId of ledger.takeStartable(now())) void runningScope.run(() => startTask(taskId));
+      if (ledger.isFinished()) break;
+      await condition(() => ledger.canStartMore() || ledger.isFinished());
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    cancelled = true;
+    // The run was cancelled: start nothing more, let the running children finish cancelling, then report.
+    await CancellationScope.nonCancellable(async () => {
+      ledger.skipAllPending('the run was cancelled');
+      runningScope.cancel();
+      await condition(() => ledger.isFinished());
+    });
+  }
+  ledger.conclude(now(), cancelled);
+  publish();
+  await condition(allHandlersFinished);
+  return ledger.toView();
+}
+
+function outcomeFromFailure(taskId: string, err: unknown, ref: string): TaskOutcome {
+  const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
+  const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as TaskOutcome | undefined) : undefined;
+  if (detail && detail.taskId === taskId) return detail;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return {
+    taskId,
+    status: 'failed',
+    summary: '',
+    error: isCancellation(err) ? 'cancelled' : message,
+    failureType: cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined,
+    reviewRounds: 0,
+    modelCalls: 0,
+    spentMillicredits: 0,
+    grantedMillicredits: 0,
+    outputRef: ref,
+  };
+}

@@ -1,0 +1,30 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { ApproveBudget, CreditDecision, CreditRequest, DenyBudget } from '../domain/approvals';
+import type { Plan } from '../domain/plan';
+import type { ApprovalDecision, PendingApproval, RunView } from '../domain/run';
+import type { TaskProgress } from '../domain/task-progress';
+
+/**
+ * Signals and queries, shared by workflows and clients. Each wire name equals the identifier without its kind suffix,
+ * so `temporal workflow signal --name approveBudget` and `approveBudgetSignal` are the same thing.
+ */
+
+/** A person grants credits to a waiting task: `{ taskId, credits, by?, note? }`. */
+export const approveBudgetSignal = defineSignal<[ApproveBudget]>('approveBudget');
+/** A person refuses credits to a waiting task: `{ taskId, reason, by? }`. */
+export const denyBudgetSignal = defineSignal<[DenyBudget]>('denyBudget');
+/** A task workflow tells its run that it cannot afford its next call. */
+export const requestCreditsSignal = defineSignal<[CreditRequest]>('requestCredits');
+/** The run answers a task's credit request. */
+export const creditDecisionSignal = defineSignal<[CreditDecision]>('creditDecision');
+
+/** Run status: every task's state, credits, rounds and verdicts, pending approvals and decisions. */
+export const statusQuery = defineQuery<RunView>('status');
+/** The validated plan, once there is one. */
+export const planQuery = defineQuery<Plan | null>('plan');
+/** Tasks of the run waiting for a person. */
+export const pendingApprovalsQuery = defineQuery<PendingApproval[]>('pendingApprovals');
+/** Every budget decision so far. */
+export const ledgerQuery = defineQuery<ApprovalDecision[]>('ledger');
+/** Live progress of one task workflow. */
+export const taskProgressQuery = defineQuery<TaskProgress>('taskProgress');

@@ -1,0 +1,209 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ImplementerOutput, ReviewVerdict } from '../domain/agent-outputs';
+import type { MeteredResult } from '../domain/activity-contracts';
+import type { CreditDecision } from '../domain/approvals';
+import { formatCredits } from '../domain/credits';
+import { TASK_APPROVAL_TIMEOUT, TASK_BUDGET_DENIED, TASK_REVIEW_FAILED } from '../domain/errors';
+import { MAX_SUMMARY_CHARS } from '../domain/limits';
+import type { TaskSpec } from '../domain/plan';
+import type { DependencyContext } from '../domain/prompts';
+import type { TaskOutcome } from '../domain/run';
+import type { TaskProgress } from '../domain/task-progress';
+import { majorityVerdict } from '../domain/review';
+import { MODEL_CALL_OPTIONS } from './activity-options';
+import { creditDecisionSignal, requestCreditsSignal, taskProgressQuery } from './messages';
+
+const { implementTask, reviewTask } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);
+
+export interface TaskWorkflowInput {
+  /** Workflow id of the run, to which credit requests go. */
+  runWorkflowId: string;
+  goal: string;
+  task: TaskSpec;
+  dependencies: DependencyContext[];
+  allocatedMillicredits: number;
+  maxReviewRounds: number;
+  reviewPanelSize: number;
+  escalationModel?: string;
+  escalateAfterFailedRounds: number;
+  approvalTimeoutSeconds?: number;
+}
+
+/** Ends the task early with a typed reason; caught once, at the end of taskWorkflow. */
+class TaskStop extends Error {
+  constructor(
+    readonly failureType: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One task: implement, review against the acceptance criteria, and go round again with the reviewer's feedback until
+ * PASS or the round limit. Every call is metered against the task's credits; when the next call does not fit, the
+ * task asks its run for credits and waits, durably, for the answer.
+ */
+export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcome> {
+  const { task } = input;
+  const progress: TaskProgress = {
+    taskId: task.id,
+    phase: 'implementing',
+    round: 1,
+    availableMillicredits: input.allocatedMillicredits,
+    spentMillicredits: 0,
+    modelCalls: 0,
+  };
+  let granted = 0;
+  let decision: CreditDecision | undefined;
+  let lastVerdict: ReviewVerdict | undefined;
+  setHandler(taskProgressQuery, () => progress);
+  setHandler(creditDecisionSignal, (d) => {
+    decision = d;
+  });
+
+  const charge = (r: { spentMillicredits: number; calls: unknown[] }) => {
+    progress.spentMillicredits += r.spentMillicredits;
+    progress.modelCalls += r.calls.length;
+  };
+
+  /** Runs a metered activity until it fits the task's credits, asking the run for more as often as needed. */
+  async function metered<T>(call: (available: number) => Promise<MeteredResult<T>>): Promise<T> {
+    for (;;) {
+      const result = await call(progress.availableMillicredits - progress.spentMillicredits).catch((err: unknown) => {
+        chargeFailedCall(err);
+        throw err;
+      });
+      charge(result);
+      if (result.kind === 'ok') return result.value;
+      await waitForCredits(result.shortfallMillicredits);
+    }
+  }
+
+  function chargeFailedCall(err: unknown) {
+    // Calls that failed after the provider billed them are charged too (their spend rides in the failure details).
+    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as { spentMillicredits?: number; calls?: unknown[] } | undefined) : undefined;
+    if (details?.spentMillicredits) charge({ spentMillicredits: details.spentMillicredits, calls: details.calls ?? [] });
+  }
+
+  async function waitForCredits(shortfallMillicredits: number) {
+    const phase = progress.phase;
+    progress.phase = 'awaiting_approval';
+    decision = undefined;
+    await getExternalWorkflowHandle(input.runWorkflowId).signal(requestCreditsSignal, {
+      taskId: task.id,
+      shortfallMillicredits,
+    });
+    const timeout = input.approvalTimeoutSeconds !== undefined ? input.approvalTimeoutSeconds * 1000 : undefined;
+    const answered = timeout === undefined ? (await condition(() => decision !== undefined), true) : await condition(() => decision !== undefined, timeout);
+    progress.phase = phase;
+    if (!answered) {
+      throw new TaskStop(
+        TASK_APPROVAL_TIMEOUT,
+        `no decision on ${formatCredits(shortfallMillicredits)} more credits within ${input.approvalTimeoutSeconds} s`,
+      );
+    }
+    const d = decision as CreditDecision | undefined;
+    if (d?.kind === 'denied') throw new TaskStop(TASK_BUDGET_DENIED, `credits denied: ${d.reason}`);
+    if (d?.kind === 'granted') {
+      granted += d.millicredits;
+      progress.availableMillicredits += d.millicredits;
+    }
+  }
+
+  const outcome = (status: TaskOutcome['status'], summary: string, extra: Partial<TaskOutcome> = {}): TaskOutcome => ({
+    taskId: task.id,
+    status,
+    summary: summary.slice(0, MAX_SUMMARY_CHARS),
+    reviewRounds: progress.round,
+    modelCalls: progress.modelCalls,
+    spentMillicredits: progress.spentMillicredits,
+    grantedMillicredits: granted,
+    ...(lastVerdict ? { lastVerdict: lastVerdict.verdict } : {}),
+    outputRef: workflowInfo().workflowId,
+    ...extra,
+  });
+
+  try {
+    let feedback: { round: number; verdict: ReviewVerdict } | undefined;
+    for (let round = 1; round <= input.maxReviewRounds; round++) {
+      progress.round = round;
+      const failedRounds = round - 1;
+      const escalate = input.escalationModel && failedRounds >= input.escalateAfterFailedRounds;
+      const modelOverride = escalate ? { modelOverride: input.escalationModel } : {};
+      progress.phase = 'implementing';
+      const output: ImplementerOutput = await metered((available) =>
+        implementTask.executeWithOptions({ ...MODEL_CALL_OPTIONS, summary: `implement ${task.id} · round ${round}` }, [
+          {
+            goal: input.goal,
+            task,
+            dependencies: input.dependencies,
+            round,
+            ...(feedback ? { feedback } : {}),
+            availableMillicredits: available,
+            ...modelOverride,
+          },
+        ]),
+      );
+      progress.phase = 'reviewing';
+      const seats = task.critical ? input.reviewPanelSize : 1;
+      const verdicts: ReviewVerdict[] = [];
+      for (let seat = 0; seat < seats; seat++) {
+        // Panel seats run one after another so that each reservation sees what the previous seat spent.
+        verdicts.push(
+          await metered((available) =>
+            reviewTask.executeWithOptions(
+              { ...MODEL_CALL_OPTIONS, summary: `review ${task.id} · round ${round}${seats > 1 ? ` · seat ${seat + 1}` : ''}` },
+              [{ task, output, round, panelSeat: seat, availableMillicredits: available }],
+            ),
+          ),
+        );
+      }
+      lastVerdict = majorityVerdict(verdicts);
+      if (lastVerdict.verdict === 'PASS') {
+        progress.phase = 'done';
+        return outcome('succeeded', output.summary);
+      }
+      feedback = { round, verdict: lastVerdict };
+    }
+    throw new TaskStop(
+      TASK_REVIEW_FAILED,
+      `review failed after ${input.maxReviewRounds} round(s): ${lastVerdict?.summary ?? 'no verdict'}; ` +
+        `fixes required: ${lastVerdict?.fixesRequired.join('; ') || 'none listed'}`,
+    );
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    progress.phase = 'done';
+    const type = err instanceof TaskStop ? err.failureType : failureTypeOf(err);
+    const message = err instanceof TaskStop ? err.message : failureMessageOf(err);
+    // The outcome rides in the failure details: the Web UI shows the task as failed, and the run still gets the
+    // accounting (spend, rounds) it needs.
+    throw ApplicationFailure.create({
+      type,
+      message,
+      nonRetryable: true,
+      details: [outcome('failed', '', { error: message, failureType: type })],
+    });
+  }
+}
+
+function failureTypeOf(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return (cause instanceof ApplicationFailure && cause.type) || 'Planwright.Task.Error';
+}
+
+function failureMessageOf(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}
