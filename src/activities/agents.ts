@@ -12,6 +12,7 @@ function metered<T>(result: Awaited<ReturnType<typeof callStructured<T>>>): Mete
     kind: 'ok',
     value: result.value,
     model: result.model,
+    fallbacks: result.fallbacks,
     calls: result.calls,
     spentMillicredits: result.spentMillicredits,
   };
@@ -23,7 +24,8 @@ export async function implementTask(
   input: ImplementTaskInput,
 ): Promise<MeteredResult<ImplementerOutput>> {
   const agent = createAgentRegistry(settings.customAgents).get(input.task.agentType);
-  if (!agent) throw new Error(`unknown agent type "${input.task.agentType}" (the plan was validated against another config)`);
+  if (!agent)
+    throw new Error(`unknown agent type "${input.task.agentType}" (the plan was validated against another config)`);
   const result = await callStructured(client, settings, {
     kind: 'implementer',
     agentType: agent.type,

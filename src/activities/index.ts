@@ -1,9 +1,5 @@
 import type OpenAI from 'openai';
-import type {
-  ImplementTaskInput,
-  PreparePlanInput,
-  ReviewTaskInput,
-} from '../domain/activity-contracts';
+import type { ImplementTaskInput, PreparePlanInput, ReviewTaskInput } from '../domain/activity-contracts';
 import { implementTask, reviewTask } from './agents';
 import type { ModelSettings } from './model/settings';
 import { preparePlan } from './planning';

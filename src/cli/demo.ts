@@ -47,7 +47,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const env = { ...process.env };
     let sim: Simulator | undefined;
     if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
-      sim = await startSimulator({ scenario: { latency: { implementer: { medianMs: 400, sigma: 0.4 }, reviewer: { medianMs: 200, sigma: 0.3 } }, tasks: { t3: { verdicts: ['FAIL', 'PASS'] } } } });
+      sim = await startSimulator({
+        scenario: {
+          latency: { implementer: { medianMs: 400, sigma: 0.4 }, reviewer: { medianMs: 200, sigma: 0.3 } },
+          tasks: { t3: { verdicts: ['FAIL', 'PASS'] } },
+        },
+      });
       cleanups.push(() => sim!.close());
       env.OPENAI_BASE_URL = sim.url;
       say(`OPENAI_API_KEY is not set: using the Planwright simulator at ${sim.url} (no real model, no cost).`);
@@ -79,7 +84,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     say(runReport(view, webUiLink(uiBase, target.namespace, runId)));
     if (server) {
       say('');
-      say('The dev server stops now; its history is kept. `npm run server` brings it back with this run at the link above.');
+      say(
+        'The dev server stops now; its history is kept. `npm run server` brings it back with this run at the link above.',
+      );
     }
     return view.status === 'succeeded' ? EXIT.ok : EXIT.runNotSucceeded;
   } finally {

@@ -6,7 +6,11 @@ import { DagScheduler } from '../domain/scheduler';
 /** Renders rows as a plain fixed-width table (no colours: the output ends up in CI logs). */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (c ?? '').padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -74,7 +78,9 @@ export function runReport(view: RunView, uiUrl?: string): string {
   if (view.decisions.length > 0) {
     lines.push('', 'Budget decisions:');
     for (const d of view.decisions) {
-      lines.push(`  ${d.at} ${d.taskId} ${d.decision} ${formatCredits(d.millicredits)} by ${d.by}${d.note ? `: ${d.note}` : ''}`);
+      lines.push(
+        `  ${d.at} ${d.taskId} ${d.decision} ${formatCredits(d.millicredits)} by ${d.by}${d.note ? `: ${d.note}` : ''}`,
+      );
     }
   }
   if (uiUrl) lines.push('', `Web UI: ${uiUrl}`);

@@ -23,7 +23,9 @@ export function readPlanFile(file: string): Plan {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UserError(`cannot read plan file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UserError(
+      `cannot read plan file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   let json: unknown;
   try {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { formatCredits } from '../domain/credits';
 import type { GoalInput, RunView } from '../domain/run';
 import { UserError } from '../infra/errors';
@@ -81,7 +82,8 @@ export async function followRun(
     if (finished && typeof finished === 'object' && 'view' in finished) view = finished.view as RunView;
     else if (!finished) view = await handle.query(statusQuery).catch(() => undefined);
     if (view) {
-      if (view.status !== lastRunStatus) print(`run ${view.status}${view.tasks.length ? ` (${view.tasks.length} tasks)` : ''}`);
+      if (view.status !== lastRunStatus)
+        print(`run ${view.status}${view.tasks.length ? ` (${view.tasks.length} tasks)` : ''}`);
       lastRunStatus = view.status;
       for (const t of view.tasks) {
         if (seen.get(t.id) === t.status) continue;
@@ -106,5 +108,23 @@ export async function followRun(
       }
       return view!;
     }
+  }
+}
+
+/**
+ * Fails fast when no worker polls the task queue: otherwise a waiting command would wait forever for a worker that
+ * is not there.
+ */
+export async function ensureWorkerPolling(client: Client, namespace: string, taskQueue: string): Promise<void> {
+  const response = await client.workflowService.describeTaskQueue({
+    namespace,
+    taskQueue: { name: taskQueue },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  if ((response.pollers ?? []).length === 0) {
+    throw new UserError(
+      `no worker is polling task queue "${taskQueue}"; start one with \`npm run worker\` (or \`planwright worker --task-queue ${taskQueue}\`)`,
+      1,
+    );
   }
 }

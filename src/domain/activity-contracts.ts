@@ -23,7 +23,16 @@ export interface PreparePlanResult {
 
 /** Result of any metered call: the value, or the shortfall that stopped it before a request was made. */
 export type MeteredResult<T> =
-  | { kind: 'ok'; value: T; model: string; calls: CallRecord[]; spentMillicredits: number }
+  | {
+      kind: 'ok';
+      value: T;
+      /** Model that answered. */
+      model: string;
+      /** Models that failed first, and why (fallback models were used). */
+      fallbacks: { model: string; failureType: string }[];
+      calls: CallRecord[];
+      spentMillicredits: number;
+    }
   | { kind: 'insufficient_credits'; shortfallMillicredits: number; calls: CallRecord[]; spentMillicredits: number };
 
 export interface ImplementTaskInput {

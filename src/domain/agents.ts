@@ -6,7 +6,10 @@ import type { CallKind } from './model';
  * from the project config (see src/activities/model/settings.ts); the registry here is the built-in default set.
  */
 export const AgentSpec = z.object({
-  type: z.string().regex(/^[a-z][a-z0-9_-]*$/).describe('Name used in plans as agentType'),
+  type: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]*$/)
+    .describe('Name used in plans as agentType'),
   description: z.string().describe('What the agent is good at; shown to the planner so it can assign tasks'),
   instructions: z.string().describe('System prompt of the agent'),
 });
@@ -27,11 +30,23 @@ export const RESEARCH_INSTRUCTIONS = `You research and synthesise: state finding
 export const BUILTIN_AGENTS: readonly AgentSpec[] = [
   { type: 'general', description: 'Any task without a better specialist', instructions: GENERAL_INSTRUCTIONS },
   { type: 'code', description: 'Writing new code: modules, functions, scripts', instructions: CODE_INSTRUCTIONS },
-  { type: 'refactor', description: 'Changing existing code without changing behaviour', instructions: REFACTOR_INSTRUCTIONS },
+  {
+    type: 'refactor',
+    description: 'Changing existing code without changing behaviour',
+    instructions: REFACTOR_INSTRUCTIONS,
+  },
   { type: 'test', description: 'Unit, integration and property tests', instructions: TEST_INSTRUCTIONS },
   { type: 'docs', description: 'READMEs, guides, API docs, reports', instructions: DOCS_INSTRUCTIONS },
-  { type: 'data_extraction', description: 'Pulling structured data out of documents', instructions: DATA_EXTRACTION_INSTRUCTIONS },
-  { type: 'research', description: 'Investigating options and summarising findings', instructions: RESEARCH_INSTRUCTIONS },
+  {
+    type: 'data_extraction',
+    description: 'Pulling structured data out of documents',
+    instructions: DATA_EXTRACTION_INSTRUCTIONS,
+  },
+  {
+    type: 'research',
+    description: 'Investigating options and summarising findings',
+    instructions: RESEARCH_INSTRUCTIONS,
+  },
 ];
 
 export const PLANNER_INSTRUCTIONS =

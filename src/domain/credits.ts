@@ -46,7 +46,8 @@ export function costOf(prices: PriceTable, model: string, usage: Usage): number 
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
   const cachedPrice = price.cachedInputPer1K ?? price.inputPer1K;
   // tokens * credits-per-1K-tokens is exactly millicredits.
-  const raw = (usage.inputTokens - cached) * price.inputPer1K + cached * cachedPrice + usage.outputTokens * price.outputPer1K;
+  const raw =
+    (usage.inputTokens - cached) * price.inputPer1K + cached * cachedPrice + usage.outputTokens * price.outputPer1K;
   return Math.ceil(raw - 1e-9);
 }
 

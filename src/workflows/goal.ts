@@ -148,7 +148,9 @@ export async function goalWorkflow(rawInput: GoalInputJson): Promise<RunView> {
             reviewPanelSize: input.reviewPanelSize,
             escalateAfterFailedRounds: input.escalateAfterFailedRounds,
             ...(input.escalationModel ? { escalationModel: input.escalationModel } : {}),
-            ...(input.approvalTimeoutSeconds !== undefined ? { approvalTimeoutSeconds: input.approvalTimeoutSeconds } : {}),
+            ...(input.approvalTimeoutSeconds !== undefined
+              ? { approvalTimeoutSeconds: input.approvalTimeoutSeconds }
+              : {}),
           },
         ],
       });
@@ -187,10 +189,13 @@ export async function goalWorkflow(rawInput: GoalInputJson): Promise<RunView> {
       await condition(() => ledger.isFinished());
     });
   }
-  ledger.conclude(now(), cancelled);
-  publish();
-  await condition(allHandlersFinished);
-  return ledger.toView();
+  // Non-cancellable: a cancelled run still concludes, publishes and returns its report.
+  return CancellationScope.nonCancellable(async () => {
+    ledger.conclude(now(), cancelled);
+    publish();
+    await condition(allHandlersFinished);
+    return ledger.toView();
+  });
 }
 
 function outcomeFromFailure(taskId: string, err: unknown, ref: string): TaskOutcome {

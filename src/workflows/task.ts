@@ -93,8 +93,12 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
   function chargeFailedCall(err: unknown) {
     // Calls that failed after the provider billed them are charged too (their spend rides in the failure details).
     const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as { spentMillicredits?: number; calls?: unknown[] } | undefined) : undefined;
-    if (details?.spentMillicredits) charge({ spentMillicredits: details.spentMillicredits, calls: details.calls ?? [] });
+    const details =
+      cause instanceof ApplicationFailure
+        ? (cause.details?.[0] as { spentMillicredits?: number; calls?: unknown[] } | undefined)
+        : undefined;
+    if (details?.spentMillicredits)
+      charge({ spentMillicredits: details.spentMillicredits, calls: details.calls ?? [] });
   }
 
   async function waitForCredits(shortfallMillicredits: number) {
@@ -106,7 +110,10 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
       shortfallMillicredits,
     });
     const timeout = input.approvalTimeoutSeconds !== undefined ? input.approvalTimeoutSeconds * 1000 : undefined;
-    const answered = timeout === undefined ? (await condition(() => decision !== undefined), true) : await condition(() => decision !== undefined, timeout);
+    const answered =
+      timeout === undefined
+        ? (await condition(() => decision !== undefined), true)
+        : await condition(() => decision !== undefined, timeout);
     progress.phase = phase;
     if (!answered) {
       throw new TaskStop(
@@ -164,7 +171,10 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
         verdicts.push(
           await metered((available) =>
             reviewTask.executeWithOptions(
-              { ...MODEL_CALL_OPTIONS, summary: `review ${task.id} · round ${round}${seats > 1 ? ` · seat ${seat + 1}` : ''}` },
+              {
+                ...MODEL_CALL_OPTIONS,
+                summary: `review ${task.id} · round ${round}${seats > 1 ? ` · seat ${seat + 1}` : ''}`,
+              },
               [{ task, output, round, panelSeat: seat, availableMillicredits: available }],
             ),
           ),

@@ -62,9 +62,15 @@ export function toModelFailure(err: unknown, context: { model: string; baseURL: 
       return failure(MODEL_RATE_LIMITED, `${where}: rate limited (${detail})`, false, retryAfterMs(err.headers));
     }
     if (status === 408) return failure(MODEL_TIMEOUT, `${where}: provider timed out (${detail})`, false);
-    if (status === 409) return failure(MODEL_CONFLICT, `${where}: conflict (${detail})`, false, retryAfterMs(err.headers));
+    if (status === 409)
+      return failure(MODEL_CONFLICT, `${where}: conflict (${detail})`, false, retryAfterMs(err.headers));
     if (status >= 500) {
-      return failure(MODEL_SERVER_ERROR, `${where}: server error ${status} (${detail})`, false, retryAfterMs(err.headers));
+      return failure(
+        MODEL_SERVER_ERROR,
+        `${where}: server error ${status} (${detail})`,
+        false,
+        retryAfterMs(err.headers),
+      );
     }
     if (status === 401) {
       return failure(MODEL_AUTHENTICATION, `${where}: authentication failed; check the API key variable`, true);

@@ -97,7 +97,11 @@ export function loadModelSettings(env: NodeJS.ProcessEnv = process.env, cwd = pr
   }
   const parsed = PlanwrightConfig.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(`${file} is invalid:\n${formatIssues(parsed.error.issues).map((l) => `  ${l}`).join('\n')}`);
+    throw new ConfigError(
+      `${file} is invalid:\n${formatIssues(parsed.error.issues)
+        .map((l) => `  ${l}`)
+        .join('\n')}`,
+    );
   }
   const config = parsed.data;
   const provider: ModelSettings['provider'] = { ...DEFAULT_PROVIDER, ...config.provider };

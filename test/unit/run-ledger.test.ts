@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BUILTIN_AGENT_TYPES } from '../../src/domain/agents';
+import { validatePlan } from '../../src/domain/plan-validation';
+import type { TaskOutcome } from '../../src/domain/run';
+import { RunLedger } from '../../src/domain/run-ledger';
+import { diamondPlan } from '../helpers/plans';
+
+const AT = '2026-11-21T00:00:00.000Z';
+
+function ledger(options: Partial<ConstructorParameters<typeof RunLedger>[0]> = {}) {
+  const l = new RunLedger({
+    runId: 'run',
+    goal: 'g',
+    budgetMillicredits: 100_000,
+    maxConcurrency: 10,
+    reservePercent: 20,
+    autoApproveMillicredits: 0,
+    startedAt: AT,
+    ...options,
+  });
+  const check = validatePlan(diamondPlan(), BUILTIN_AGENT_TYPES);
+  assert.ok(check.ok);
+  l.setPlan(check.plan, 2000, (id) => `run/${id}`);
+  return l;
+}
+
+const outcome = (taskId: string, status: TaskOutcome['status'], spent = 500): TaskOutcome => ({
+  taskId,
+  status,
+  summary: `${taskId} summary`,
+  reviewRounds: 1,
+  modelCalls: 2,
+  spentMillicredits: spent,
+  grantedMillicredits: 0,
+  outputRef: `run/${taskId}`,
+});
+
+describe('run ledger', () => {
+  it('charges planning, allocates the rest, and returns unused credits to the pool', () => {
+    const l = ledger();
+    const allocated = [...l.tasks.values()].reduce((s, t) => s + t.allocatedMillicredits, 0);
+    assert.equal(allocated + l.poolMillicredits + 2000, 100_000);
+    const pool = l.poolMillicredits;
+    assert.deepEqual(new Set(l.takeStartable(AT)), new Set(['a', 'e']));
+    l.finishTask(outcome('a', 'succeeded', 300), AT);
+    assert.equal(l.poolMillicredits, pool + l.tasks.get('a')!.allocatedMillicredits - 300);
+    assert.equal(l.spentMillicredits(), 2300);
+  });
+
+  it('skips the transitive dependents of a failed task and concludes partial', () => {
+    const l = ledger();
+    l.takeStartable(AT);
+    l.finishTask(outcome('e', 'succeeded'), AT);
+    const skipped = l.finishTask({ ...outcome('a', 'failed'), error: 'review failed' }, AT);
+    assert.deepEqual(new Set(skipped), new Set(['b', 'c', 'd']));
+    assert.match(l.tasks.get('d')!.error!, /dependency "a" did not succeed/);
+    assert.ok(l.isFinished());
+    assert.equal(l.conclude(AT, false), 'partial');
+  });
+
+  it('auto-approves a shortfall within the limit from the pool, and records it', () => {
+    const l = ledger({ autoApproveMillicredits: 5000 });
+    l.takeStartable(AT);
+    const pool = l.poolMillicredits;
+    assert.deepEqual(l.requestCredits('a', 4000, AT), { kind: 'granted', millicredits: 4000 });
+    assert.equal(l.poolMillicredits, pool - 4000);
+    assert.equal(l.decisions[0]?.decision, 'auto-approved');
+    assert.equal(l.approvedExtraMillicredits, 0, 'pool grants are not new money');
+  });
+
+  it('puts a larger shortfall to a person, and an approval adds new credits to the run', () => {
+    const l = ledger({ autoApproveMillicredits: 5000 });
+    l.takeStartable(AT);
+    assert.deepEqual(l.requestCredits('a', 6000, AT), { kind: 'pending' });
+    assert.equal(l.tasks.get('a')!.status, 'awaiting_approval');
+    assert.deepEqual(l.approve({ taskId: 'a', credits: 7, by: 'ana', note: 'worth it' }, AT), {
+      ok: true,
+      millicredits: 7000,
+    });
+    assert.equal(l.tasks.get('a')!.status, 'running');
+    assert.equal(l.approvedExtraMillicredits, 7000);
+    assert.deepEqual(
+      { by: l.decisions[0]?.by, decision: l.decisions[0]?.decision, note: l.decisions[0]?.note },
+      { by: 'ana', decision: 'approved', note: 'worth it' },
+    );
+  });
+
+  it('rejects approvals for unknown tasks and tasks not waiting, changing nothing but the audit trail', () => {
+    const l = ledger();
+    l.takeStartable(AT);
+    const before = JSON.stringify([...l.tasks.values()]);
+    const unknown = l.approve({ taskId: 'nope', credits: 5 }, AT);
+    assert.ok(!unknown.ok && /unknown task "nope"/.test(unknown.error));
+    const notWaiting = l.deny({ taskId: 'a', reason: 'no' }, AT);
+    assert.ok(!notWaiting.ok && /task "a" is not waiting for approval \(it is running\)/.test(notWaiting.error));
+    assert.equal(JSON.stringify([...l.tasks.values()]), before);
+    assert.equal(l.approvedExtraMillicredits, 0);
+    assert.deepEqual(
+      l.decisions.map((d) => d.decision),
+      ['rejected', 'rejected'],
+    );
+  });
+});
