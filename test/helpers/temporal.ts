@@ -76,10 +76,10 @@ export async function withWorker<T>(
   env: TestWorkflowEnvironment,
   scenario: ScenarioInput,
   fn: (h: Harness) => Promise<T>,
-  options: { settings?: (sim: Simulator) => ModelSettings } = {},
+  options: { settings?: (sim: Simulator) => ModelSettings; taskQueue?: string } = {},
 ): Promise<T> {
   const sim = await startSimulator({ scenario });
-  const taskQueue = uniqueId('tq');
+  const taskQueue = options.taskQueue ?? uniqueId('tq');
   try {
     const worker = await createPlanwrightWorker({
       connection: env.nativeConnection,

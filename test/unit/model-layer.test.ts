@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
+import { createActivities, type Activities } from '../../src/activities';
 import { createOpenAIClient } from '../../src/activities/model/client';
 import type { ModelSettings } from '../../src/activities/model/settings';
 import type { ImplementTaskInput } from '../../src/domain/activity-contracts';
@@ -52,7 +52,7 @@ const implementInput = (available = 50_000): ImplementTaskInput => ({
 async function implementWith(scenario: ScenarioInput, settings?: ModelSettings, env = mockEnv()) {
   sim.setScenario(scenario);
   const before = sim.requests().length;
-  const run = env.run(activities(settings).implementTask, implementInput());
+  const run = implement(env, implementInput(), settings);
   const result = await run.then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),
@@ -60,12 +60,15 @@ async function implementWith(scenario: ScenarioInput, settings?: ModelSettings, 
   return { ...result, requests: sim.requests().slice(before) };
 }
 
-function failureOf(outcome: { error?: unknown }): ApplicationFailure {
-  assert.ok(
-    outcome.error instanceof ApplicationFailure,
-    `expected an ApplicationFailure, got ${String(outcome.error)}`,
-  );
-  return outcome.error;
+/** Runs the real implementTask activity in an activity context; `run` itself loses the activity's type. */
+function implement(env: MockActivityEnvironment, input: ImplementTaskInput, settings?: ModelSettings) {
+  return env.run(activities(settings).implementTask, input) as ReturnType<Activities['implementTask']>;
+}
+
+function failureOf(outcome: object): ApplicationFailure {
+  const error = 'error' in outcome ? outcome.error : undefined;
+  assert.ok(error instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(error)}`);
+  return error;
 }
 
 describe('model layer: failures map to Temporal retry semantics', () => {
@@ -207,7 +210,7 @@ describe('model layer: structured output, budgets and fallbacks', () => {
   it('makes no request when the worst case does not fit the credits, and reports the shortfall', async () => {
     sim.setScenario({});
     const before = sim.requests().length;
-    const result = await mockEnv().run(activities().implementTask, implementInput(100));
+    const result = await implement(mockEnv(), implementInput(100));
     assert.equal(result.kind, 'insufficient_credits');
     assert.ok(result.kind === 'insufficient_credits' && result.shortfallMillicredits > 0);
     assert.equal(sim.requests().length, before, 'no request was sent');
@@ -229,7 +232,7 @@ describe('model layer: structured output, budgets and fallbacks', () => {
     sim.setScenario({});
     const earlier = { spentMillicredits: 49_000, calls: [] };
     const env = mockEnv({ attempt: 2, heartbeatDetails: earlier });
-    const result = await env.run(activities().implementTask, implementInput(50_000));
+    const result = await implement(env, implementInput(50_000));
     // 50 credits available, 49 already spent by attempt 1: the next call's worst case no longer fits.
     assert.equal(result.kind, 'insufficient_credits');
     assert.equal(result.spentMillicredits, 49_000);
