@@ -353,10 +353,11 @@ export function createProgram(): Command {
     .command('sim')
     .description('run the OpenAI-compatible simulator (for offline runs: export OPENAI_BASE_URL=<printed url>)')
     .option('--port <n>', 'port', parsePositiveInt('--port'), 8787)
+    .option('--host <address>', 'address to listen on (0.0.0.0 to serve other containers)', '127.0.0.1')
     .option('--scenario <file>', 'scenario file (latencies, verdict scripts, faults)')
-    .action(async (flags: { port: number; scenario?: string }) => {
+    .action(async (flags: { port: number; host: string; scenario?: string }) => {
       const scenario = flags.scenario ? loadScenario(flags.scenario) : undefined;
-      const sim = await startSimulator({ port: flags.port, ...(scenario ? { scenario } : {}) });
+      const sim = await startSimulator({ port: flags.port, host: flags.host, ...(scenario ? { scenario } : {}) });
       out(
         `Planwright simulator on ${sim.url}\n  export OPENAI_BASE_URL=${sim.url}\nRequest log: ${sim.url.replace(/\/v1$/, '')}/_sim/requests. Ctrl-C stops it.`,
       );
