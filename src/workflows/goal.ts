@@ -14,7 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { CreditDecision } from '../domain/approvals';
+import { ApproveBudget, DenyBudget, type CreditDecision } from '../domain/approvals';
 import { BudgetTooSmallError, toMillicredits } from '../domain/credits';
 import { BUDGET_TOO_SMALL, INVALID_INPUT } from '../domain/errors';
 import { formatIssues } from '../domain/plan-validation';
@@ -87,6 +87,13 @@ export async function goalWorkflow(rawInput: GoalInputJson): Promise<RunView> {
     }
   };
 
+  const rejectSignal = (name: string, raw: unknown, issues: Parameters<typeof formatIssues>[0]) => {
+    const payload = (raw ?? {}) as { taskId?: unknown; by?: unknown };
+    const error = `invalid ${name} payload: ${formatIssues(issues, 'signal').join('; ')}`;
+    ledger.reject(String(payload.taskId ?? '?'), error, typeof payload.by === 'string' ? payload.by : undefined, now());
+    log.warn(error);
+  };
+
   setHandler(statusQuery, () => ledger.toView());
   setHandler(planQuery, () => ledger.plan ?? null);
   setHandler(pendingApprovalsQuery, () => [...ledger.pending.values()]);
@@ -96,13 +103,20 @@ export async function goalWorkflow(rawInput: GoalInputJson): Promise<RunView> {
     if (answer.kind === 'granted') await tellTask(taskId, { kind: 'granted', millicredits: answer.millicredits });
     publish();
   });
-  setHandler(approveBudgetSignal, async (signal) => {
+  // Signals may come from the plain Temporal CLI with any shape: parse before anything changes.
+  setHandler(approveBudgetSignal, async (raw) => {
+    const parsed = ApproveBudget.safeParse(raw);
+    if (!parsed.success) return rejectSignal('approveBudget', raw, parsed.error.issues);
+    const signal = parsed.data;
     const result = ledger.approve(signal, now());
     if (!result.ok) return log.warn(`approveBudget rejected: ${result.error}`);
     publish();
     await tellTask(signal.taskId, { kind: 'granted', millicredits: result.millicredits });
   });
-  setHandler(denyBudgetSignal, async (signal) => {
+  setHandler(denyBudgetSignal, async (raw) => {
+    const parsed = DenyBudget.safeParse(raw);
+    if (!parsed.success) return rejectSignal('denyBudget', raw, parsed.error.issues);
+    const signal = parsed.data;
     const result = ledger.deny(signal, now());
     if (!result.ok) return log.warn(`denyBudget rejected: ${result.error}`);
     publish();

@@ -86,12 +86,20 @@ describe('credit budgets on a real Temporal server', () => {
       const handle = await start(h, { goal: 'g', plan: onePlan(), budgetCredits: 10 });
       await waitForPending(handle, 'solo');
       await handle.signal(approveBudgetSignal, { taskId: 'ghost', credits: 5 });
-      const view = await waitFor('the rejection to be recorded', async () => {
+      // A malformed payload, as a plain `temporal workflow signal` could send.
+      await handle.signal(approveBudgetSignal, { taskId: 'solo', credits: 'lots' } as never);
+      await handle.signal(approveBudgetSignal, { taskId: 'solo', credits: -3 });
+      const view = await waitFor('the rejections to be recorded', async () => {
         const v = await handle.query(statusQuery);
-        return v.decisions.length > 0 ? v : undefined;
+        return v.decisions.length >= 3 ? v : undefined;
       });
-      assert.equal(view.decisions[0]?.decision, 'rejected');
+      assert.deepEqual(
+        view.decisions.map((d) => d.decision),
+        ['rejected', 'rejected', 'rejected'],
+      );
       assert.match(view.decisions[0]?.note ?? '', /unknown task "ghost"/);
+      assert.match(view.decisions[1]?.note ?? '', /invalid approveBudget payload: signal\.credits: /);
+      assert.match(view.decisions[2]?.note ?? '', /signal\.credits: Too small/);
       assert.equal(view.tasks[0]?.status, 'awaiting_approval');
       assert.equal(view.approvedExtraMillicredits, 0);
       await handle.signal(denyBudgetSignal, { taskId: 'solo', reason: 'cleanup' });
