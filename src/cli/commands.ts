@@ -17,7 +17,7 @@ import { approveBudgetSignal, denyBudgetSignal, pendingApprovalsQuery } from '..
 import { runDemo } from './demo';
 import { estimatePlan } from './estimate';
 import { criticalPath, planMermaid, planTable, runReport, webUiLink } from './format';
-import { checkGoalInput, parsePositiveInt, parsePositiveNumber, readPlanFile } from './inputs';
+import { checkGoalInput, parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber, readPlanFile } from './inputs';
 import { ensureWorkerPolling, followRun, getRunView, newRunId, startRun } from './runs';
 
 interface ConnectionFlags {
@@ -112,8 +112,8 @@ export function createProgram(): Command {
     .option('--fail-fast', 'stop starting tasks at the first failure and cancel the running ones')
     .option(
       '--auto-approve <credits>',
-      'grant shortfalls up to this many credits from the pool without asking',
-      parsePositiveNumber('--auto-approve'),
+      'grant shortfalls up to this many credits from the pool without asking (default 10; 0 always asks)',
+      parseNonNegativeNumber('--auto-approve'),
     )
     .option(
       '--approval-timeout <seconds>',

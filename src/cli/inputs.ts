@@ -53,6 +53,14 @@ export function parsePositiveNumber(name: string) {
   };
 }
 
+export function parseNonNegativeNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new UserError(`${name} must be a number of at least 0, got "${value}"`);
+    return n;
+  };
+}
+
 export function parsePositiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);

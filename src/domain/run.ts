@@ -22,8 +22,8 @@ export const GoalInput = z.object({
   autoApproveCredits: z
     .number()
     .min(0)
-    .default(0)
-    .describe('Shortfalls up to this many credits are granted from the pool without asking a person'),
+    .default(10)
+    .describe('Shortfalls up to this many credits are granted from the pool without asking a person; 0 always asks'),
   approvalTimeoutSeconds: z
     .number()
     .positive()

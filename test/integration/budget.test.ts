@@ -53,7 +53,7 @@ function assertNeverOverspent(view: RunView): void {
 describe('credit budgets on a real Temporal server', () => {
   it('pauses a task that cannot afford its next call, makes no call, and resumes it when a person approves by signal', async () => {
     await withWorker(env, MAX_USAGE, async (h) => {
-      const handle = await start(h, { goal: 'g', plan: onePlan(), budgetCredits: 10 });
+      const handle = await start(h, { goal: 'g', plan: onePlan(), budgetCredits: 10, autoApproveCredits: 0 });
       const pending = await waitForPending(handle, 'solo');
       assert.ok(pending.shortfallMillicredits > 0);
       assert.equal(h.sim.requests().filter((r) => r.task === 'solo').length, 0, 'no model call before approval');
@@ -83,7 +83,7 @@ describe('credit budgets on a real Temporal server', () => {
 
   it('ignores an invalid approval, changing nothing but the audit trail', async () => {
     await withWorker(env, MAX_USAGE, async (h) => {
-      const handle = await start(h, { goal: 'g', plan: onePlan(), budgetCredits: 10 });
+      const handle = await start(h, { goal: 'g', plan: onePlan(), budgetCredits: 10, autoApproveCredits: 0 });
       await waitForPending(handle, 'solo');
       await handle.signal(approveBudgetSignal, { taskId: 'ghost', credits: 5 });
       // A malformed payload, as a plain `temporal workflow signal` could send.
@@ -116,7 +116,7 @@ describe('credit budgets on a real Temporal server', () => {
       ],
     };
     await withWorker(env, MAX_USAGE, async (h) => {
-      const handle = await start(h, { goal: 'g', plan, budgetCredits: 12 });
+      const handle = await start(h, { goal: 'g', plan, budgetCredits: 12, autoApproveCredits: 0 });
       await waitForPending(handle, 'first');
       await handle.signal(denyBudgetSignal, { taskId: 'first', reason: 'too expensive for now', by: 'bo' });
       const view: RunView = await handle.result();
@@ -164,7 +164,13 @@ describe('credit budgets on a real Temporal server', () => {
 
   it('fails a task whose approval times out, with the timeout reason', async () => {
     await withWorker(env, MAX_USAGE, async (h) => {
-      const handle = await start(h, { goal: 'g', plan: onePlan(), budgetCredits: 10, approvalTimeoutSeconds: 2 });
+      const handle = await start(h, {
+        goal: 'g',
+        plan: onePlan(),
+        budgetCredits: 10,
+        autoApproveCredits: 0,
+        approvalTimeoutSeconds: 2,
+      });
       const view: RunView = await handle.result();
       assert.equal(view.status, 'failed');
       assert.match(view.tasks[0]?.error ?? '', /no decision on [\d.]+ more credits within 2 s/);
@@ -183,7 +189,7 @@ describe('credit budgets on a real Temporal server', () => {
       env,
       MAX_USAGE,
       async (h) => {
-        const handle = await start(h, { goal: 'g', plan: onePlan(), budgetCredits: 10 }, runId);
+        const handle = await start(h, { goal: 'g', plan: onePlan(), budgetCredits: 10, autoApproveCredits: 0 }, runId);
         await waitForPending(handle, 'solo');
       },
       { taskQueue },

@@ -73,7 +73,7 @@ describe('planwright CLI end to end', () => {
         JSON.stringify({ goal: 'g', tasks: [{ id: 'solo', title: 'Solo', acceptanceCriteria: ['ok'] }] }),
       );
       const started = await planwright(
-        ['run', '--plan', plan, '--budget', '10', '--id', runId, '--task-queue', h.taskQueue],
+        ['run', '--plan', plan, '--budget', '10', '--auto-approve', '0', '--id', runId, '--task-queue', h.taskQueue],
         cliEnv,
       );
       assert.equal(started.code, 0, started.stderr);
@@ -107,6 +107,7 @@ describe('planwright CLI end to end', () => {
       const input = JSON.stringify({
         goal: 'g',
         budgetCredits: 10,
+        autoApproveCredits: 0,
         plan: { goal: 'g', tasks: [{ id: 'solo', title: 'Solo', acceptanceCriteria: ['ok'] }] },
       });
       const start = await temporal([
