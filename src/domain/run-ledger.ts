@@ -3,7 +3,8 @@ import { allocateBudget, formatCredits, toMillicredits } from './credits';
 import { MAX_SUMMARY_CHARS } from './limits';
 import type { Plan, TaskSpec } from './plan';
 import type { ApprovalDecision, PendingApproval, RunStatus, RunView, TaskOutcome, TaskStatus, TaskView } from './run';
-import { DagScheduler } from './scheduler';
+import type { CompactTask, RunSnapshot } from './run-snapshot';
+import { DagScheduler, type SchedulerState } from './scheduler';
 
 /** Smallest allocation a task gets, whatever its effort: enough for a few small calls. */
 export const TASK_FLOOR_MILLICREDITS = 1000;
@@ -41,6 +42,8 @@ export class RunLedger {
   approvedExtraMillicredits = 0;
   planningMillicredits = 0;
   finishedAt: string | undefined;
+  /** Set once fail-fast has stopped the run, so it happens once. */
+  failFastTriggered = false;
   private readonly summaries = new Map<string, string>();
 
   constructor(readonly options: RunLedgerOptions) {}
@@ -56,22 +59,94 @@ export class RunLedger {
     this.planningMillicredits = planningMillicredits;
     this.poolMillicredits = allocation.poolMillicredits;
     this.scheduler = new DagScheduler(plan.tasks, this.options.maxConcurrency);
+    this.createViews(plan, childIdOf, (t) => ({ s: 'pending', a: allocation.perTask[t.id] ?? 0 }));
+    this.status = 'running';
+  }
+
+  /** The state to carry across continue-as-new. */
+  snapshot(continuedRuns: number): RunSnapshot {
+    if (!this.plan) throw new Error('cannot snapshot a run before it has a plan');
+    const tasks = this.plan.tasks.map((spec): CompactTask => {
+      const t = this.view(spec.id);
+      const c: CompactTask = { s: t.status, a: t.allocatedMillicredits };
+      if (t.grantedMillicredits) c.g = t.grantedMillicredits;
+      if (t.spentMillicredits) c.sp = t.spentMillicredits;
+      if (t.reviewRounds) c.r = t.reviewRounds;
+      if (t.modelCalls) c.c = t.modelCalls;
+      if (t.lastVerdict) c.v = t.lastVerdict;
+      if (t.startedAt) c.t0 = t.startedAt;
+      if (t.finishedAt) c.t1 = t.finishedAt;
+      if (t.error) c.e = t.error;
+      return c;
+    });
+    // Large runs keep only summaries a task not yet started will need; small runs keep all for the report.
+    const keepAll = this.tasks.size <= SUMMARY_VIEW_LIMIT;
+    const needed = new Set(
+      keepAll
+        ? this.summaries.keys()
+        : this.plan.tasks.filter((t) => this.view(t.id).status === 'pending').flatMap((t) => t.deps),
+    );
+    return {
+      plan: this.plan,
+      startedAt: this.options.startedAt,
+      planningMillicredits: this.planningMillicredits,
+      poolMillicredits: this.poolMillicredits,
+      approvedExtraMillicredits: this.approvedExtraMillicredits,
+      tasks,
+      summaries: Object.fromEntries([...this.summaries].filter(([id]) => needed.has(id))),
+      decisions: this.decisions,
+      pending: [...this.pending.values()],
+      continuedRuns,
+    };
+  }
+
+  /** Rebuilds a run from a snapshot taken before continue-as-new. */
+  static restore(options: RunLedgerOptions, snapshot: RunSnapshot, childIdOf: (taskId: string) => string): RunLedger {
+    const ledger = new RunLedger({ ...options, startedAt: snapshot.startedAt });
+    ledger.plan = snapshot.plan;
+    ledger.planningMillicredits = snapshot.planningMillicredits;
+    ledger.poolMillicredits = snapshot.poolMillicredits;
+    ledger.approvedExtraMillicredits = snapshot.approvedExtraMillicredits;
+    ledger.decisions.push(...snapshot.decisions);
+    for (const p of snapshot.pending) ledger.pending.set(p.taskId, p);
+    for (const [id, summary] of Object.entries(snapshot.summaries)) ledger.summaries.set(id, summary);
+    const compact = new Map(snapshot.plan.tasks.map((t, i) => [t.id, snapshot.tasks[i]!]));
+    ledger.createViews(snapshot.plan, childIdOf, (t) => compact.get(t.id)!);
+    const states: Record<string, SchedulerState> = {};
+    for (const [id, c] of compact) states[id] = c.s === 'awaiting_approval' ? 'running' : c.s;
+    ledger.scheduler = DagScheduler.restore(snapshot.plan.tasks, options.maxConcurrency, states);
+    ledger.status = 'running';
+    return ledger;
+  }
+
+  private createViews(plan: Plan, childIdOf: (taskId: string) => string, state: (task: TaskSpec) => CompactTask): void {
     for (const task of plan.tasks) {
+      const c = state(task);
       this.tasks.set(task.id, {
         id: task.id,
         title: task.title,
         agentType: task.agentType,
-        status: 'pending',
+        status: c.s,
         deps: task.deps,
-        allocatedMillicredits: allocation.perTask[task.id] ?? 0,
-        grantedMillicredits: 0,
-        spentMillicredits: 0,
-        reviewRounds: 0,
-        modelCalls: 0,
+        allocatedMillicredits: c.a,
+        grantedMillicredits: c.g ?? 0,
+        spentMillicredits: c.sp ?? 0,
+        reviewRounds: c.r ?? 0,
+        modelCalls: c.c ?? 0,
         workflowId: childIdOf(task.id),
+        ...(c.v ? { lastVerdict: c.v } : {}),
+        ...(c.t0 ? { startedAt: c.t0 } : {}),
+        ...(c.t1 ? { finishedAt: c.t1 } : {}),
+        ...(c.e ? { error: c.e } : {}),
       });
     }
-    this.status = 'running';
+  }
+
+  /** Ids of tasks running now (waiting for approval included): after continue-as-new, their workflows still run. */
+  runningTaskIds(): string[] {
+    return [...this.tasks.values()]
+      .filter((t) => t.status === 'running' || t.status === 'awaiting_approval')
+      .map((t) => t.id);
   }
 
   spec(taskId: string): TaskSpec {
@@ -97,7 +172,7 @@ export class RunLedger {
   }
 
   /** Records a finished task; returns the ids of dependents now skipped. */
-  finishTask(outcome: TaskOutcome, at: string, cancelled = false): string[] {
+  finishTask(outcome: TaskOutcome, at: string): string[] {
     const view = this.view(outcome.taskId);
     if (!this.scheduler || !['running', 'awaiting_approval'].includes(view.status)) return [];
     const waited = this.pending.get(outcome.taskId);
@@ -119,9 +194,9 @@ export class RunLedger {
       this.scheduler.succeed(outcome.taskId);
       return [];
     }
-    view.status = cancelled ? 'cancelled' : 'failed';
-    view.error = outcome.error ?? 'failed';
-    const skipped = this.scheduler.fail(outcome.taskId, cancelled ? 'cancelled' : 'failed');
+    view.status = outcome.status;
+    view.error = outcome.error ?? outcome.status;
+    const skipped = this.scheduler.fail(outcome.taskId, outcome.status);
     for (const id of skipped)
       this.setStatus(id, 'skipped', { error: `dependency "${outcome.taskId}" did not succeed` });
     return skipped;

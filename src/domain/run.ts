@@ -75,7 +75,7 @@ export type Verdict = z.infer<typeof Verdict>;
 /** What a task workflow returns to its parent. Small on purpose: it is stored in the parent's history. */
 export const TaskOutcome = z.object({
   taskId: z.string().describe('Task id'),
-  status: z.enum(['succeeded', 'failed']).describe('Final state of the task'),
+  status: z.enum(['succeeded', 'failed', 'cancelled']).describe('Final state of the task'),
   summary: z.string().describe('Bounded summary of the output, handed to dependents as context'),
   error: z.string().optional().describe('Why the task failed'),
   failureType: z.string().optional().describe('Failure type constant when the task failed'),

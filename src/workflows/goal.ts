@@ -4,9 +4,11 @@ import {
   ChildWorkflowFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  ParentClosePolicy,
   proxyActivities,
   setHandler,
   startChild,
@@ -21,6 +23,7 @@ import { formatIssues } from '../domain/plan-validation';
 import { constraintList } from '../domain/prompts';
 import { GoalInput, type GoalInputJson, type RunView, type TaskOutcome } from '../domain/run';
 import { RunLedger } from '../domain/run-ledger';
+import type { RunSnapshot } from '../domain/run-snapshot';
 import { PENDING_APPROVALS_ATTRIBUTE, RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
 import { MODEL_CALL_OPTIONS } from './activity-options';
 import {
@@ -32,6 +35,7 @@ import {
   planQuery,
   requestCreditsSignal,
   statusQuery,
+  taskFinishedSignal,
 } from './messages';
 import { taskWorkflow } from './task';
 
@@ -57,13 +61,15 @@ export function parseGoalInput(raw: unknown): GoalInput {
 /**
  * A run: obtain a validated plan (the caller's or the planner's), then start one `taskWorkflow` child per task the
  * moment its dependencies have succeeded and a slot under `maxConcurrency` is free, most critical first. A failed task
- * skips its dependents; independent branches go on. Returns the run report.
+ * skips its dependents; independent branches go on. Continues as new when the server suggests it, carrying the
+ * ledger in `resume`; tasks keep running across it and report to whichever run is current. Returns the run report.
  */
-export async function goalWorkflow(rawInput: GoalInputJson): Promise<RunView> {
+export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot): Promise<RunView> {
   const input = parseGoalInput(rawInput);
   const runId = workflowInfo().workflowId;
   const now = () => new Date().toISOString();
-  const ledger = new RunLedger({
+  const childIdOf = (taskId: string) => taskWorkflowId(runId, taskId);
+  const options = {
     runId,
     goal: input.goal,
     budgetMillicredits: toMillicredits(input.budgetCredits),
@@ -71,22 +77,30 @@ export async function goalWorkflow(rawInput: GoalInputJson): Promise<RunView> {
     reservePercent: input.reservePercent,
     autoApproveMillicredits: toMillicredits(input.autoApproveCredits),
     startedAt: now(),
-  });
+  };
+  const ledger = resume ? RunLedger.restore(options, resume, childIdOf) : new RunLedger(options);
+  // Tasks started by an earlier run of this workflow: not children of this run, so cancelled by id.
+  const inherited = new Set(resume ? ledger.runningTaskIds() : []);
 
-  const publish = () =>
+  // Upserts only on change: each one is a history event, and most task completions change neither value.
+  let published = '';
+  const publish = () => {
+    const status = ledger.pending.size > 0 ? 'awaiting_approval' : ledger.status;
+    if (published === `${status}/${ledger.pending.size}`) return;
+    published = `${status}/${ledger.pending.size}`;
     upsertSearchAttributes([
-      { key: RUN_STATUS_ATTRIBUTE, value: ledger.pending.size > 0 ? 'awaiting_approval' : ledger.status },
+      { key: RUN_STATUS_ATTRIBUTE, value: status },
       { key: PENDING_APPROVALS_ATTRIBUTE, value: ledger.pending.size },
     ]);
+  };
   const tellTask = async (taskId: string, decision: CreditDecision) => {
     try {
-      await getExternalWorkflowHandle(taskWorkflowId(runId, taskId)).signal(creditDecisionSignal, decision);
+      await getExternalWorkflowHandle(childIdOf(taskId)).signal(creditDecisionSignal, decision);
     } catch (err) {
       // The task may have ended (timed out or cancelled) while the decision was made; nothing waits for it.
       log.warn('could not deliver a credit decision', { taskId, error: String(err) });
     }
   };
-
   const rejectSignal = (name: string, raw: unknown, issues: Parameters<typeof formatIssues>[0]) => {
     const payload = (raw ?? {}) as { taskId?: unknown; by?: unknown };
     const error = `invalid ${name} payload: ${formatIssues(issues, 'signal').join('; ')}`;
@@ -94,10 +108,35 @@ export async function goalWorkflow(rawInput: GoalInputJson): Promise<RunView> {
     log.warn(error);
   };
 
+  // Children run in their own scope so that fail-fast can cancel them without cancelling the run itself.
+  const runningScope = new CancellationScope();
+  const cancelRunningTasks = () => {
+    runningScope.cancel();
+    for (const taskId of inherited) {
+      getExternalWorkflowHandle(childIdOf(taskId))
+        .cancel()
+        .catch((err: unknown) => log.warn('could not cancel a task', { taskId, error: String(err) }));
+    }
+  };
+  const onTaskFinished = (outcome: TaskOutcome) => {
+    const skipped = ledger.finishTask(outcome, now());
+    inherited.delete(outcome.taskId);
+    if (outcome.status === 'failed' && skipped.length > 0) {
+      log.info(`task ${outcome.taskId} failed; skipped its dependents`, { skipped });
+    }
+    if (outcome.status === 'failed' && input.failFast && !ledger.failFastTriggered) {
+      ledger.failFastTriggered = true;
+      ledger.skipAllPending(`fail-fast: task "${outcome.taskId}" failed`);
+      cancelRunningTasks();
+    }
+    publish();
+  };
+
   setHandler(statusQuery, () => ledger.toView());
   setHandler(planQuery, () => ledger.plan ?? null);
   setHandler(pendingApprovalsQuery, () => [...ledger.pending.values()]);
   setHandler(ledgerQuery, () => ledger.decisions);
+  setHandler(taskFinishedSignal, onTaskFinished);
   setHandler(requestCreditsSignal, async ({ taskId, shortfallMillicredits }) => {
     const answer = ledger.requestCredits(taskId, shortfallMillicredits, now());
     if (answer.kind === 'granted') await tellTask(taskId, { kind: 'granted', millicredits: answer.millicredits });
@@ -107,50 +146,53 @@ export async function goalWorkflow(rawInput: GoalInputJson): Promise<RunView> {
   setHandler(approveBudgetSignal, async (raw) => {
     const parsed = ApproveBudget.safeParse(raw);
     if (!parsed.success) return rejectSignal('approveBudget', raw, parsed.error.issues);
-    const signal = parsed.data;
-    const result = ledger.approve(signal, now());
+    const result = ledger.approve(parsed.data, now());
     if (!result.ok) return log.warn(`approveBudget rejected: ${result.error}`);
     publish();
-    await tellTask(signal.taskId, { kind: 'granted', millicredits: result.millicredits });
+    await tellTask(parsed.data.taskId, { kind: 'granted', millicredits: result.millicredits });
   });
   setHandler(denyBudgetSignal, async (raw) => {
     const parsed = DenyBudget.safeParse(raw);
     if (!parsed.success) return rejectSignal('denyBudget', raw, parsed.error.issues);
-    const signal = parsed.data;
-    const result = ledger.deny(signal, now());
+    const result = ledger.deny(parsed.data, now());
     if (!result.ok) return log.warn(`denyBudget rejected: ${result.error}`);
     publish();
-    await tellTask(signal.taskId, { kind: 'denied', reason: signal.reason });
+    await tellTask(parsed.data.taskId, { kind: 'denied', reason: parsed.data.reason });
   });
 
   publish();
-  const prepared = await preparePlan.executeWithOptions({ ...MODEL_CALL_OPTIONS, summary: 'plan' }, [
-    {
-      goal: input.goal,
-      constraints: constraintList(input.constraints),
-      ...(input.plan ? { plan: input.plan } : {}),
-      availableMillicredits: toMillicredits(input.budgetCredits),
-    },
-  ]);
-  try {
-    ledger.setPlan(prepared.plan, prepared.spentMillicredits, (id) => taskWorkflowId(runId, id));
-  } catch (err) {
-    if (err instanceof BudgetTooSmallError) {
-      throw ApplicationFailure.create({ type: BUDGET_TOO_SMALL, message: err.message, nonRetryable: true });
+  if (!resume) {
+    const prepared = await preparePlan.executeWithOptions({ ...MODEL_CALL_OPTIONS, summary: 'plan' }, [
+      {
+        goal: input.goal,
+        constraints: constraintList(input.constraints),
+        ...(input.plan ? { plan: input.plan } : {}),
+        availableMillicredits: toMillicredits(input.budgetCredits),
+      },
+    ]);
+    try {
+      ledger.setPlan(prepared.plan, prepared.spentMillicredits, childIdOf);
+    } catch (err) {
+      if (err instanceof BudgetTooSmallError) {
+        throw ApplicationFailure.create({ type: BUDGET_TOO_SMALL, message: err.message, nonRetryable: true });
+      }
+      throw err;
     }
-    throw err;
+    publish();
   }
-  publish();
 
+  let pendingStarts = 0;
   const startTask = async (taskId: string) => {
     const task = ledger.spec(taskId);
     let outcome: TaskOutcome;
-    let cancelled = false;
     try {
+      pendingStarts++;
       const handle = await startChild(taskWorkflow, {
-        workflowId: taskWorkflowId(runId, taskId),
+        workflowId: childIdOf(taskId),
         staticSummary: `${taskId}: ${task.title}`,
         staticDetails: `agent: ${task.agentType} · effort ${task.effort}\n\nAcceptance criteria:\n${task.acceptanceCriteria.map((c) => `- ${c}`).join('\n')}`,
+        // Tasks outlive a continue-as-new of the run; cancellation and fail-fast stop them explicitly.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
         args: [
           {
             runWorkflowId: runId,
@@ -167,39 +209,39 @@ export async function goalWorkflow(rawInput: GoalInputJson): Promise<RunView> {
               : {}),
           },
         ],
-      });
+      }).finally(() => pendingStarts--);
       outcome = await handle.result();
     } catch (err) {
-      cancelled = isCancellation(err);
-      outcome = outcomeFromFailure(taskId, err, taskWorkflowId(runId, taskId));
+      outcome = outcomeFromFailure(taskId, err, childIdOf(taskId));
     }
-    const skipped = ledger.finishTask(outcome, now(), cancelled);
-    if (outcome.status === 'failed' && skipped.length > 0) {
-      log.info(`task ${taskId} failed; skipped its dependents`, { skipped });
-    }
-    if (outcome.status === 'failed' && input.failFast && !cancelled) {
-      ledger.skipAllPending(`fail-fast: task "${taskId}" failed`);
-      runningScope.cancel();
-    }
-    publish();
+    // Usually already reported by the task's own signal; this catches tasks that ended without reporting.
+    onTaskFinished(outcome);
   };
 
-  // Children run in their own scope so that fail-fast can cancel them without cancelling the run itself.
-  const runningScope = new CancellationScope();
+  // Continue as new only between child starts: a start in flight would be lost with this run's commands.
+  const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested && pendingStarts === 0;
   let cancelled = false;
   try {
     for (;;) {
       for (const taskId of ledger.takeStartable(now())) void runningScope.run(() => startTask(taskId));
       if (ledger.isFinished()) break;
-      await condition(() => ledger.canStartMore() || ledger.isFinished());
+      if (shouldContinueAsNew()) {
+        await condition(allHandlersFinished);
+        // The plan travels in the snapshot; the input is sent again without it to keep the payload small.
+        await continueAsNew<typeof goalWorkflow>(
+          { ...rawInput, plan: undefined },
+          ledger.snapshot((resume?.continuedRuns ?? 0) + 1),
+        );
+      }
+      await condition(() => ledger.canStartMore() || ledger.isFinished() || shouldContinueAsNew());
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
     cancelled = true;
-    // The run was cancelled: start nothing more, let the running children finish cancelling, then report.
+    // The run was cancelled: start nothing more, let the running tasks finish cancelling, then report.
     await CancellationScope.nonCancellable(async () => {
       ledger.skipAllPending('the run was cancelled');
-      runningScope.cancel();
+      cancelRunningTasks();
       await condition(() => ledger.isFinished());
     });
   }
@@ -219,7 +261,7 @@ function outcomeFromFailure(taskId: string, err: unknown, ref: string): TaskOutc
   const message = cause instanceof Error ? cause.message : String(cause);
   return {
     taskId,
-    status: 'failed',
+    status: isCancellation(err) ? 'cancelled' : 'failed',
     summary: '',
     error: isCancellation(err) ? 'cancelled' : message,
     failureType: cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined,

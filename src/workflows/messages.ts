@@ -1,7 +1,7 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { ApproveBudget, CreditDecision, CreditRequest, DenyBudget } from '../domain/approvals';
 import type { Plan } from '../domain/plan';
-import type { ApprovalDecision, PendingApproval, RunView } from '../domain/run';
+import type { ApprovalDecision, PendingApproval, RunView, TaskOutcome } from '../domain/run';
 import type { TaskProgress } from '../domain/task-progress';
 
 /**
@@ -15,6 +15,11 @@ export const approveBudgetSignal = defineSignal<[ApproveBudget]>('approveBudget'
 export const denyBudgetSignal = defineSignal<[DenyBudget]>('denyBudget');
 /** A task workflow tells its run that it cannot afford its next call. */
 export const requestCreditsSignal = defineSignal<[CreditRequest]>('requestCredits');
+/**
+ * A task workflow reports its outcome to its run. Addressed by workflow id, it reaches whichever run is current, so
+ * tasks started before a continue-as-new still report to the run that continued.
+ */
+export const taskFinishedSignal = defineSignal<[TaskOutcome]>('taskFinished');
 /** The run answers a task's credit request. */
 export const creditDecisionSignal = defineSignal<[CreditDecision]>('creditDecision');
 

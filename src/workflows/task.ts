@@ -1,9 +1,11 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  log,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -21,7 +23,7 @@ import type { TaskOutcome } from '../domain/run';
 import type { TaskProgress } from '../domain/task-progress';
 import { majorityVerdict } from '../domain/review';
 import { MODEL_CALL_OPTIONS } from './activity-options';
-import { creditDecisionSignal, requestCreditsSignal, taskProgressQuery } from './messages';
+import { creditDecisionSignal, requestCreditsSignal, taskFinishedSignal, taskProgressQuery } from './messages';
 
 const { implementTask, reviewTask } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);
 
@@ -142,6 +144,15 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
     ...extra,
   });
 
+  /** Tells the run how the task ended. A run that is gone has nothing left to tell. */
+  const report = async (o: TaskOutcome) => {
+    try {
+      await getExternalWorkflowHandle(input.runWorkflowId).signal(taskFinishedSignal, o);
+    } catch (err) {
+      log.warn('could not report the outcome to the run', { run: input.runWorkflowId, error: String(err) });
+    }
+  };
+
   try {
     let feedback: { round: number; verdict: ReviewVerdict } | undefined;
     for (let round = 1; round <= input.maxReviewRounds; round++) {
@@ -183,7 +194,9 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
       lastVerdict = majorityVerdict(verdicts);
       if (lastVerdict.verdict === 'PASS') {
         progress.phase = 'done';
-        return outcome('succeeded', output.summary);
+        const succeeded = outcome('succeeded', output.summary);
+        await report(succeeded);
+        return succeeded;
       }
       feedback = { round, verdict: lastVerdict };
     }
@@ -193,18 +206,18 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
         `fixes required: ${lastVerdict?.fixesRequired.join('; ') || 'none listed'}`,
     );
   } catch (err) {
-    if (isCancellation(err)) throw err;
     progress.phase = 'done';
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => report(outcome('cancelled', '', { error: 'cancelled' })));
+      throw err;
+    }
     const type = err instanceof TaskStop ? err.failureType : failureTypeOf(err);
     const message = err instanceof TaskStop ? err.message : failureMessageOf(err);
-    // The outcome rides in the failure details: the Web UI shows the task as failed, and the run still gets the
-    // accounting (spend, rounds) it needs.
-    throw ApplicationFailure.create({
-      type,
-      message,
-      nonRetryable: true,
-      details: [outcome('failed', '', { error: message, failureType: type })],
-    });
+    const failed = outcome('failed', '', { error: message, failureType: type });
+    await report(failed);
+    // The outcome also rides in the failure details: the Web UI shows the task as failed, and a run awaiting the
+    // result gets the accounting (spend, rounds) it needs.
+    throw ApplicationFailure.create({ type, message, nonRetryable: true, details: [failed] });
   }
 }
 

@@ -1,0 +1,83 @@
+/**
+ * Continue-as-new under a lowered history limit (the server suggests it after 40 events): the run keeps its DAG
+ * state, running tasks, pending approvals and report across several runs of the same workflow id.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { RunView } from '../../src/domain/run';
+import { approveBudgetSignal, statusQuery } from '../../src/workflows/messages';
+import { randomPlan } from '../helpers/dags';
+import { createTestEnvironment, productionBundle, uniqueId, withWorker } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+before(async () => {
+  env = await createTestEnvironment(['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40']);
+  await productionBundle();
+});
+after(() => env?.teardown());
+
+async function runsOf(client: Client, workflowId: string): Promise<string[]> {
+  const statuses: string[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) statuses.push(wf.status.name);
+  return statuses;
+}
+
+describe('continue-as-new of a run', () => {
+  it('completes a 40-task DAG across several runs, starting each task exactly once', async () => {
+    const plan = randomPlan(40, 3);
+    await withWorker(env, { latency: { implementer: { medianMs: 30, sigma: 0.5 } } }, async (h) => {
+      const runId = uniqueId('can');
+      const view: RunView = await h.env.client.workflow.execute('goalWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: runId,
+        args: [{ goal: plan.goal, plan, maxConcurrency: 4, budgetCredits: 1500 }],
+      });
+      assert.equal(view.status, 'succeeded');
+      assert.equal(view.counts.succeeded, 40);
+      const runs = await runsOf(h.env.client, runId);
+      assert.ok(runs.filter((s) => s === 'CONTINUED_AS_NEW').length >= 2, `runs: ${runs.join(', ')}`);
+      const implementerCalls = h.sim.requests().filter((r) => r.kind === 'implementer');
+      assert.equal(implementerCalls.length, 40, 'each task implemented once');
+      assert.equal(new Set(implementerCalls.map((r) => r.task)).size, 40);
+      // Dependency order held across runs.
+      const byId = new Map(view.tasks.map((t) => [t.id, t]));
+      for (const t of view.tasks) {
+        for (const d of t.deps)
+          assert.ok(t.startedAt! >= byId.get(d)!.finishedAt!, `${t.id} started before ${d} ended`);
+      }
+    });
+  });
+
+  it('keeps pending approvals and decisions across continue-as-new', async () => {
+    const plan = randomPlan(12, 5);
+    await withWorker(env, { usage: 'max' }, async (h) => {
+      const runId = uniqueId('can');
+      const handle = await h.env.client.workflow.start('goalWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: runId,
+        args: [{ goal: plan.goal, plan, maxConcurrency: 3, budgetCredits: 30, autoApproveCredits: 0 }],
+      });
+      let approvals = 0;
+      for (;;) {
+        const view = await handle.query(statusQuery);
+        if (!['running', 'planning'].includes(view.status)) break;
+        for (const p of view.pendingApprovals) {
+          await handle.signal(approveBudgetSignal, { taskId: p.taskId, credits: 20, by: 'can-test' });
+          approvals++;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const view: RunView = await handle.result();
+      assert.equal(view.status, 'succeeded');
+      assert.ok(approvals > 0);
+      const approved = view.decisions.filter((d) => d.decision === 'approved');
+      assert.ok(approved.length >= 1 && approved.every((d) => d.by === 'can-test'));
+      for (const t of view.tasks) assert.ok(t.spentMillicredits <= t.allocatedMillicredits + t.grantedMillicredits);
+      assert.ok(view.spentMillicredits <= view.budgetMillicredits + view.approvedExtraMillicredits);
+      const runs = await runsOf(h.env.client, runId);
+      assert.ok(runs.includes('CONTINUED_AS_NEW'), `runs: ${runs.join(', ')}`);
+    });
+  });
+});
