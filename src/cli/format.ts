@@ -65,6 +65,7 @@ export function runReport(view: RunView, uiUrl?: string): string {
     `Goal: ${truncate(view.goal, 200)}`,
     '',
     table(['task', 'status', 'rounds', 'verdict', 'credits', 'title / reason'], view.tasks.map(taskRow)),
+    ...(view.omittedSucceededTasks ? [`(${view.omittedSucceededTasks} succeeded tasks not listed)`] : []),
     '',
     `Credits: spent ${formatCredits(view.spentMillicredits)} of ${formatCredits(view.budgetMillicredits)} budgeted` +
       (view.approvedExtraMillicredits > 0 ? ` + ${formatCredits(view.approvedExtraMillicredits)} approved` : '') +

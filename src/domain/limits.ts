@@ -22,3 +22,7 @@ export const MAX_SUMMARY_CHARS = 1500;
 export const MAX_DEPENDENCY_CONTEXT_CHARS = 12000;
 /** Most review rounds a task may be configured for. */
 export const MAX_REVIEW_ROUNDS = 10;
+/** Runs with more tasks than this list only the tasks that did not succeed in status and reports (2 MiB payloads). */
+export const MAX_TASKS_IN_VIEW = 1000;
+/** Attempts per model-call activity: transient provider errors are retried by Temporal, never forever. */
+export const MODEL_CALL_MAX_ATTEMPTS = 5;

@@ -1,6 +1,6 @@
 import type { ApproveBudget, DenyBudget } from './approvals';
 import { allocateBudget, formatCredits, toMillicredits } from './credits';
-import { MAX_SUMMARY_CHARS } from './limits';
+import { MAX_SUMMARY_CHARS, MAX_TASKS_IN_VIEW } from './limits';
 import type { Plan, TaskSpec } from './plan';
 import type { ApprovalDecision, PendingApproval, RunStatus, RunView, TaskOutcome, TaskStatus, TaskView } from './run';
 import type { CompactTask, RunSnapshot } from './run-snapshot';
@@ -330,6 +330,8 @@ export class RunLedger {
 
   toView(): RunView {
     const withSummaries = this.tasks.size <= SUMMARY_VIEW_LIMIT;
+    const full = this.tasks.size <= MAX_TASKS_IN_VIEW;
+    const listed = [...this.tasks.values()].filter((t) => full || t.status !== 'succeeded');
     return {
       runId: this.options.runId,
       goal: this.options.goal,
@@ -339,10 +341,11 @@ export class RunLedger {
       poolMillicredits: this.poolMillicredits,
       spentMillicredits: this.spentMillicredits(),
       counts: this.counts(),
-      tasks: [...this.tasks.values()].map((t) => {
+      tasks: listed.map((t) => {
         const summary = this.summaries.get(t.id);
         return withSummaries && summary ? { ...t, summary } : t;
       }),
+      ...(full ? {} : { omittedSucceededTasks: this.tasks.size - listed.length }),
       pendingApprovals: [...this.pending.values()],
       decisions: this.decisions,
       startedAt: this.options.startedAt,

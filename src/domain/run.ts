@@ -134,7 +134,14 @@ export const RunView = z.object({
   poolMillicredits: z.number().int().describe('Contingency pool left, in thousandths'),
   spentMillicredits: z.number().int().describe('Spent by finished tasks and planning, in thousandths'),
   counts: z.record(z.string(), z.number()).describe('Number of tasks per status'),
-  tasks: z.array(TaskView).describe('Every task'),
+  tasks: z
+    .array(TaskView)
+    .describe('Every task; above MAX_TASKS_IN_VIEW tasks, only those that did not succeed (payload limits)'),
+  omittedSucceededTasks: z
+    .number()
+    .int()
+    .optional()
+    .describe('Succeeded tasks left out of `tasks` in a large run; their state is in their own workflows'),
   pendingApprovals: z.array(PendingApproval).describe('Tasks waiting for a person'),
   decisions: z.array(ApprovalDecision).describe('Every budget decision, in order'),
   startedAt: z.string().describe('ISO start time'),

@@ -17,9 +17,9 @@ export const Fault = z.object({
   task: z.string().optional().describe('Only calls for this task id; default: any'),
   times: z.number().int().positive().default(1).describe('How many matching requests get the fault'),
   type: z
-    .enum(['status', 'reset', 'hang', 'malformed', 'truncated', 'refusal', 'cut-stream'])
+    .enum(['status', 'reset', 'hang', 'malformed', 'truncated', 'refusal', 'cut-stream', 'bad-plan'])
     .describe(
-      'status: an HTTP error; reset: close the connection; hang: never answer; malformed/truncated: bad JSON; refusal: a model refusal; cut-stream: stop a stream half-way',
+      'status: an HTTP error; reset: close the connection; hang: never answer; malformed/truncated: bad JSON; refusal: a model refusal; cut-stream: stop a stream half-way; bad-plan: a well-formed plan with a cycle and an unknown agent type',
     ),
   status: z.number().int().min(400).max(599).optional().describe('HTTP status for type "status"'),
   retryAfterSeconds: z.number().min(0).optional().describe('Retry-After header sent with the status'),

@@ -134,7 +134,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       if (fault.type === 'hang') return; // Never answers; the client's timeout or cancellation ends it.
     }
 
-    const content = answerFor(kind, body, messages, record);
+    const content =
+      fault?.type === 'bad-plan'
+        ? badPlan(answerFor(kind, body, messages, record))
+        : answerFor(kind, body, messages, record);
     let text = JSON.stringify(content);
     if (fault?.type === 'malformed') text = text.replace(/"/g, "'");
     if (fault?.type === 'truncated') text = text.slice(0, Math.floor(text.length / 2));
@@ -231,6 +234,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         server.close(() => resolve());
       }),
   };
+}
+
+/** A plan that parses but breaks the graph rules: the first task depends on the last, and an agent type is made up. */
+function badPlan(answer: unknown): unknown {
+  const plan = answer as { tasks?: { id: string; deps: string[]; agentType: string }[] };
+  const first = plan.tasks?.[0];
+  const last = plan.tasks?.at(-1);
+  if (first && last && first !== last) first.deps = [...first.deps, last.id];
+  if (last) last.agentType = 'wizard';
+  return plan;
 }
 
 function kindFromSchema(name: string | undefined): string {

@@ -1,8 +1,6 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 import { NON_RETRYABLE_MODEL_FAILURES } from '../domain/errors';
-
-/** Attempts per model-call activity: transient provider errors are retried by Temporal, never forever. */
-export const MODEL_CALL_MAX_ATTEMPTS = 5;
+import { MODEL_CALL_MAX_ATTEMPTS } from '../domain/limits';
 
 /**
  * Options of every model-call activity, declared once. Streaming heartbeats keep long generations alive, and a missed

@@ -12,6 +12,7 @@ import { createOpenAIClient } from '../../src/activities/model/client';
 import type { ModelSettings } from '../../src/activities/model/settings';
 import type { ImplementTaskInput } from '../../src/domain/activity-contracts';
 import * as T from '../../src/domain/errors';
+import { MODEL_CALL_MAX_ATTEMPTS } from '../../src/domain/limits';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
 import type { ScenarioInput } from '../../src/simulator/scenario';
 import { simSettings } from '../helpers/temporal';
@@ -226,6 +227,28 @@ describe('model layer: structured output, budgets and fallbacks', () => {
       outcome.requests.map((r) => r.model),
       ['missing-model', 'gpt-4.1-mini'],
     );
+  });
+
+  it('falls back to the next model on the last attempt when retries of a transient failure are exhausted', async () => {
+    const settings = simSettings(sim, { fallbackModels: ['gpt-4.1-nano'] });
+    const outcome = await implementWith(
+      { faults: [{ type: 'status', status: 503 }] },
+      settings,
+      mockEnv({ attempt: MODEL_CALL_MAX_ATTEMPTS }),
+    );
+    assert.ok('value' in outcome && outcome.value.kind === 'ok');
+    assert.equal(outcome.value.model, 'gpt-4.1-nano');
+    assert.deepEqual(outcome.value.fallbacks, [
+      { model: 'gpt-4.1-mini', failureType: `${T.MODEL_SERVER_ERROR} (retries exhausted)` },
+    ]);
+  });
+
+  it('does not fall back on a transient failure while Temporal will still retry', async () => {
+    const settings = simSettings(sim, { fallbackModels: ['gpt-4.1-nano'] });
+    const failure = failureOf(
+      await implementWith({ faults: [{ type: 'status', status: 503 }] }, settings, mockEnv({ attempt: 1 })),
+    );
+    assert.equal(failure.type, T.MODEL_SERVER_ERROR);
   });
 
   it('carries what earlier attempts spent, from heartbeat details, into the reservation and the result', async () => {

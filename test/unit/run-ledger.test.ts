@@ -102,3 +102,41 @@ describe('run ledger', () => {
     );
   });
 });
+
+describe('run ledger views of large runs', () => {
+  it('lists only tasks that did not succeed above 1000 tasks, and counts the rest', () => {
+    const tasks = Array.from({ length: 1001 }, (_, i) => ({ id: `t${i}`, title: 'T', acceptanceCriteria: ['ok'] }));
+    const check = validatePlan({ goal: 'g', tasks }, BUILTIN_AGENT_TYPES);
+    assert.ok(check.ok);
+    const l = new RunLedger({
+      runId: 'run',
+      goal: 'g',
+      budgetMillicredits: 5_000_000,
+      maxConcurrency: 2000,
+      reservePercent: 20,
+      autoApproveMillicredits: 0,
+      startedAt: AT,
+    });
+    l.setPlan(check.plan, 0, (id) => `run/${id}`);
+    l.takeStartable(AT);
+    for (let i = 0; i < 1000; i++) l.finishTask(outcome(`t${i}`, 'succeeded'), AT);
+    l.finishTask({ ...outcome('t1000', 'failed'), error: 'boom' }, AT);
+    const view = l.toView();
+    assert.deepEqual(
+      view.tasks.map((t) => t.id),
+      ['t1000'],
+    );
+    assert.equal(view.omittedSucceededTasks, 1000);
+    assert.ok(JSON.stringify(view).length < 10_000);
+  });
+
+  it('round-trips through a continue-as-new snapshot', () => {
+    const l = ledger({ autoApproveMillicredits: 0 });
+    l.takeStartable(AT);
+    l.finishTask(outcome('a', 'succeeded', 700), AT);
+    l.requestCredits('e', 5000, AT);
+    const restored = RunLedger.restore(l.options, JSON.parse(JSON.stringify(l.snapshot(1))), (id) => `run/${id}`);
+    assert.deepEqual(restored.toView(), l.toView());
+    assert.deepEqual(restored.takeStartable(AT), l.takeStartable(AT));
+  });
+});

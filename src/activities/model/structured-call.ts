@@ -5,6 +5,7 @@ import { zodResponseFormat } from 'openai/helpers/zod';
 import type { z } from 'zod';
 import { costOf, worstCaseCost } from '../../domain/credits';
 import { MODEL_OUTPUT_INVALID } from '../../domain/errors';
+import { MODEL_CALL_MAX_ATTEMPTS } from '../../domain/limits';
 import { CALL_HEADERS, type CallKind, type CallRecord, type Usage } from '../../domain/model';
 import { formatIssues } from '../../domain/plan-validation';
 import { repairMessage, type ChatMessage } from '../../domain/prompts';
@@ -93,8 +94,11 @@ export async function callStructured<T>(
       const failure = toModelFailure(err, { model, baseURL: endpointOf(settings) });
       const type = failure instanceof ApplicationFailure ? failure.type : undefined;
       const hasNext = i < models.length - 1;
-      if (hasNext && type && FALLBACK_WORTHY_FAILURES.includes(type)) {
-        fallbacks.push({ model, failureType: type });
+      // On the last attempt Temporal will not retry: a transient failure is then as final as a missing model.
+      const retriesExhausted =
+        failure instanceof ApplicationFailure && !failure.nonRetryable && ctx.info.attempt >= MODEL_CALL_MAX_ATTEMPTS;
+      if (hasNext && type && (FALLBACK_WORTHY_FAILURES.includes(type) || retriesExhausted)) {
+        fallbacks.push({ model, failureType: retriesExhausted ? `${type} (retries exhausted)` : type });
         continue;
       }
       throw withSpend(failure, ledger);

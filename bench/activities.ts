@@ -1,0 +1,4 @@
+/** Activities only the benchmark's baseline children use. */
+export const benchActivities = {
+  async noop(): Promise<void> {},
+};
