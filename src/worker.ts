@@ -33,7 +33,12 @@ export interface PlanwrightWorkerOptions {
 }
 
 export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): Promise<Worker> {
-  const settings = options.settings ?? loadModelSettings();
+  const loaded = options.settings ?? loadModelSettings();
+  // --max-model-calls-per-second paces this worker's requests too (see ./activities/model/pacer.ts).
+  const settings =
+    options.maxModelCallsPerSecond !== undefined
+      ? { ...loaded, provider: { ...loaded.provider, requestsPerSecond: options.maxModelCallsPerSecond } }
+      : loaded;
   const openai = options.openai ?? createOpenAIClient(settings);
   return Worker.create({
     connection: options.connection,
@@ -44,6 +49,7 @@ export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): 
       : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({ openai, settings }),
     shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
+    // The server-side limit holds the average across every worker of the queue; the pacer holds every second.
     ...(options.maxModelCallsPerSecond !== undefined
       ? { maxTaskQueueActivitiesPerSecond: options.maxModelCallsPerSecond }
       : {}),

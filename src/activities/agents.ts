@@ -1,10 +1,8 @@
-import type OpenAI from 'openai';
 import { ImplementerOutput, ReviewVerdict } from '../domain/agent-outputs';
 import type { ImplementTaskInput, MeteredResult, ReviewTaskInput } from '../domain/activity-contracts';
 import { createAgentRegistry, REVIEWER_INSTRUCTIONS } from '../domain/agents';
 import { implementerMessages, reviewerMessages } from '../domain/prompts';
-import type { ModelSettings } from './model/settings';
-import { callStructured } from './model/structured-call';
+import { callStructured, type ModelClient } from './model/structured-call';
 
 function metered<T>(result: Awaited<ReturnType<typeof callStructured<T>>>): MeteredResult<T> {
   if (result.kind === 'insufficient_credits') return result;
@@ -19,14 +17,13 @@ function metered<T>(result: Awaited<ReturnType<typeof callStructured<T>>>): Mete
 }
 
 export async function implementTask(
-  client: OpenAI,
-  settings: ModelSettings,
+  model: ModelClient,
   input: ImplementTaskInput,
 ): Promise<MeteredResult<ImplementerOutput>> {
-  const agent = createAgentRegistry(settings.customAgents).get(input.task.agentType);
+  const agent = createAgentRegistry(model.settings.customAgents).get(input.task.agentType);
   if (!agent)
     throw new Error(`unknown agent type "${input.task.agentType}" (the plan was validated against another config)`);
-  const result = await callStructured(client, settings, {
+  const result = await callStructured(model, {
     kind: 'implementer',
     agentType: agent.type,
     taskId: input.task.id,
@@ -46,12 +43,8 @@ export async function implementTask(
   return metered(result);
 }
 
-export async function reviewTask(
-  client: OpenAI,
-  settings: ModelSettings,
-  input: ReviewTaskInput,
-): Promise<MeteredResult<ReviewVerdict>> {
-  const result = await callStructured(client, settings, {
+export async function reviewTask(model: ModelClient, input: ReviewTaskInput): Promise<MeteredResult<ReviewVerdict>> {
+  const result = await callStructured(model, {
     kind: 'reviewer',
     taskId: input.task.id,
     round: input.round,

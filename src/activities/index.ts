@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { ImplementTaskInput, PreparePlanInput, ReviewTaskInput } from '../domain/activity-contracts';
 import { implementTask, reviewTask } from './agents';
+import { createPacer } from './model/pacer';
 import type { ModelSettings } from './model/settings';
 import { preparePlan } from './planning';
 
@@ -13,10 +14,12 @@ export interface ActivityDependencies {
 
 /** The worker's activities over injected dependencies; workflows type their proxies from the return type. */
 export function createActivities({ openai, settings }: ActivityDependencies) {
+  // One pacer per worker: every model call of every activity here shares it.
+  const model = { openai, settings, pacer: createPacer(settings.provider.requestsPerSecond) };
   return {
-    preparePlan: (input: PreparePlanInput) => preparePlan(openai, settings, input),
-    implementTask: (input: ImplementTaskInput) => implementTask(openai, settings, input),
-    reviewTask: (input: ReviewTaskInput) => reviewTask(openai, settings, input),
+    preparePlan: (input: PreparePlanInput) => preparePlan(model, input),
+    implementTask: (input: ImplementTaskInput) => implementTask(model, input),
+    reviewTask: (input: ReviewTaskInput) => reviewTask(model, input),
   };
 }
 

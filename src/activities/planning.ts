@@ -1,5 +1,4 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type OpenAI from 'openai';
 import type { PreparePlanInput, PreparePlanResult } from '../domain/activity-contracts';
 import { createAgentRegistry, PLANNER_INSTRUCTIONS } from '../domain/agents';
 import { formatCredits } from '../domain/credits';
@@ -7,8 +6,7 @@ import { BUDGET_TOO_SMALL, INVALID_PLAN } from '../domain/errors';
 import { PlanDraft } from '../domain/plan';
 import { draftToPlanInput, validatePlan } from '../domain/plan-validation';
 import { plannerMessages } from '../domain/prompts';
-import type { ModelSettings } from './model/settings';
-import { callStructured } from './model/structured-call';
+import { callStructured, type ModelClient } from './model/structured-call';
 
 /** Validation rounds the planner gets after its first plan: it sees the exact errors each time. */
 export const PLANNER_REPAIR_ROUNDS = 2;
@@ -17,11 +15,8 @@ export const PLANNER_REPAIR_ROUNDS = 2;
  * Returns a validated plan: the caller's, checked against the configured agent types, or the planner's, sent back
  * with the exact errors up to PLANNER_REPAIR_ROUNDS times. Graph errors fail the run with INVALID_PLAN listing them.
  */
-export async function preparePlan(
-  client: OpenAI,
-  settings: ModelSettings,
-  input: PreparePlanInput,
-): Promise<PreparePlanResult> {
+export async function preparePlan(model: ModelClient, input: PreparePlanInput): Promise<PreparePlanResult> {
+  const { settings } = model;
   const agents = [...createAgentRegistry(settings.customAgents).values()];
   const agentTypes = agents.map((a) => a.type);
   if (input.plan) {
@@ -36,7 +31,7 @@ export async function preparePlan(
     }
     return { plan: check.plan, source: 'input', calls: [], spentMillicredits: 0 };
   }
-  const result = await callStructured(client, settings, {
+  const result = await callStructured(model, {
     kind: 'planner',
     schema: PlanDraft,
     schemaName: 'plan',

@@ -76,7 +76,7 @@ export async function withWorker<T>(
   env: TestWorkflowEnvironment,
   scenario: ScenarioInput,
   fn: (h: Harness) => Promise<T>,
-  options: { settings?: (sim: Simulator) => ModelSettings; taskQueue?: string } = {},
+  options: { settings?: (sim: Simulator) => ModelSettings; taskQueue?: string; maxModelCallsPerSecond?: number } = {},
 ): Promise<T> {
   const sim = await startSimulator({ scenario });
   const taskQueue = options.taskQueue ?? uniqueId('tq');
@@ -88,6 +88,7 @@ export async function withWorker<T>(
       settings: options.settings?.(sim) ?? simSettings(sim),
       workflowBundle: await productionBundle(),
       shutdownGraceTime: '1 second',
+      ...(options.maxModelCallsPerSecond ? { maxModelCallsPerSecond: options.maxModelCallsPerSecond } : {}),
     });
     return await worker.runUntil(fn({ env, sim, taskQueue }));
   } finally {

@@ -26,6 +26,11 @@ export const ProviderSettings = z.object({
   project: z.string().optional().describe('OpenAI project id'),
   headers: z.record(z.string(), z.string()).describe('Extra headers on every request (e.g. for a gateway)'),
   timeoutMs: z.number().int().positive().describe('Per-request timeout in milliseconds'),
+  requestsPerSecond: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Most requests one worker starts in any second; unset: no pacing'),
 });
 export type ProviderSettings = z.infer<typeof ProviderSettings>;
 

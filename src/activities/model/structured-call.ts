@@ -11,6 +11,7 @@ import { formatIssues } from '../../domain/plan-validation';
 import { repairMessage, type ChatMessage } from '../../domain/prompts';
 import { endpointOf } from './client';
 import { FALLBACK_WORTHY_FAILURES, refusalFailure, toModelFailure } from './errors';
+import type { Pacer } from './pacer';
 import { settingsFor, type AgentModelSettings, type ModelSettings } from './settings';
 import { countInputTokens, countOutputTokens } from './tokens';
 
@@ -72,11 +73,17 @@ export interface SpentDetails {
  * validates the output with zod (plus `validate`), repairs invalid output, and falls back to other models when the
  * failure is one another model can fix. Every request's real cost is recorded.
  */
+export interface ModelClient {
+  openai: OpenAI;
+  settings: ModelSettings;
+  pacer: Pacer;
+}
+
 export async function callStructured<T>(
-  client: OpenAI,
-  settings: ModelSettings,
+  model: ModelClient,
   req: StructuredCallRequest<T>,
 ): Promise<StructuredCallResult<T>> {
+  const { settings } = model;
   const ctx = Context.current();
   const carried = (ctx.info.heartbeatDetails as SpendCheckpoint | undefined) ?? { spentMillicredits: 0, calls: [] };
   const ledger: SpendCheckpoint = { spentMillicredits: carried.spentMillicredits, calls: [...carried.calls] };
@@ -85,20 +92,20 @@ export async function callStructured<T>(
     ? [req.modelOverride]
     : [agentSettings.model, ...agentSettings.fallbackModels.filter((m) => m !== agentSettings.model)];
   const fallbacks: { model: string; failureType: string }[] = [];
-  for (const [i, model] of models.entries()) {
+  for (const [i, name] of models.entries()) {
     try {
-      const outcome = await callWithRepairs(client, settings, { ...agentSettings, model }, req, ledger);
+      const outcome = await callWithRepairs(model, { ...agentSettings, model: name }, req, ledger);
       if (outcome.kind === 'insufficient_credits') return { ...outcome, ...ledger };
-      return { kind: 'ok', value: outcome.value, model, fallbacks, ...ledger };
+      return { kind: 'ok', value: outcome.value, model: name, fallbacks, ...ledger };
     } catch (err) {
-      const failure = toModelFailure(err, { model, baseURL: endpointOf(settings) });
+      const failure = toModelFailure(err, { model: name, baseURL: endpointOf(settings) });
       const type = failure instanceof ApplicationFailure ? failure.type : undefined;
       const hasNext = i < models.length - 1;
       // On the last attempt Temporal will not retry: a transient failure is then as final as a missing model.
       const retriesExhausted =
         failure instanceof ApplicationFailure && !failure.nonRetryable && ctx.info.attempt >= MODEL_CALL_MAX_ATTEMPTS;
       if (hasNext && type && (FALLBACK_WORTHY_FAILURES.includes(type) || retriesExhausted)) {
-        fallbacks.push({ model, failureType: retriesExhausted ? `${type} (retries exhausted)` : type });
+        fallbacks.push({ model: name, failureType: retriesExhausted ? `${type} (retries exhausted)` : type });
         continue;
       }
       throw withSpend(failure, ledger);
@@ -110,13 +117,13 @@ export async function callStructured<T>(
 type AttemptOutcome<T> = { kind: 'ok'; value: T } | { kind: 'insufficient_credits'; shortfallMillicredits: number };
 
 async function callWithRepairs<T>(
-  client: OpenAI,
-  settings: ModelSettings,
+  model: ModelClient,
   agent: AgentModelSettings,
   req: StructuredCallRequest<T>,
   ledger: SpendCheckpoint,
 ): Promise<AttemptOutcome<T>> {
   const ctx = Context.current();
+  const { settings } = model;
   const format = zodResponseFormat(req.schema as never, req.schemaName);
   const jsonSchema = format.json_schema;
   const messages = [...req.messages];
@@ -136,7 +143,7 @@ async function callWithRepairs<T>(
 
     const started = Date.now();
     const reply = await requestCompletion(
-      client,
+      model,
       agent,
       req,
       messages,
@@ -196,7 +203,7 @@ interface Reply {
 }
 
 async function requestCompletion<T>(
-  client: OpenAI,
+  model: ModelClient,
   agent: AgentModelSettings,
   req: StructuredCallRequest<T>,
   messages: ChatMessage[],
@@ -223,7 +230,9 @@ async function requestCompletion<T>(
   const options = { headers, signal: ctx.cancellationSignal };
   // A timer heartbeat covers the wait for the first byte; chunks heartbeat as they arrive.
   const beat = setInterval(() => ctx.heartbeat(), 2000);
+  const client = model.openai;
   try {
+    await model.pacer.wait(ctx.cancellationSignal);
     if (!agent.stream) {
       const completion = await client.chat.completions.create({ ...body, stream: false }, options);
       const message = completion.choices[0]?.message;
@@ -240,17 +249,17 @@ async function requestCompletion<T>(
     );
     let text = '';
     let refusal = '';
-    let model = '';
+    let answeredBy = '';
     let usage: Usage | undefined;
     for await (const chunk of stream) {
       ctx.heartbeat();
-      model ||= chunk.model;
+      answeredBy ||= chunk.model;
       const delta = chunk.choices[0]?.delta;
       if (delta?.content) text += delta.content;
       if (delta?.refusal) refusal += delta.refusal;
       if (chunk.usage) usage = toUsage(chunk.usage);
     }
-    return { text, model, ...(refusal ? { refusal } : {}), ...(usage ? { usage } : {}) };
+    return { text, model: answeredBy, ...(refusal ? { refusal } : {}), ...(usage ? { usage } : {}) };
   } finally {
     clearInterval(beat);
   }
