@@ -355,15 +355,49 @@ export function createProgram(): Command {
     .option('--port <n>', 'port', parsePositiveInt('--port'), 8787)
     .option('--host <address>', 'address to listen on (0.0.0.0 to serve other containers)', '127.0.0.1')
     .option('--scenario <file>', 'scenario file (latencies, verdict scripts, faults)')
-    .action(async (flags: { port: number; host: string; scenario?: string }) => {
-      const scenario = flags.scenario ? loadScenario(flags.scenario) : undefined;
-      const sim = await startSimulator({ port: flags.port, host: flags.host, ...(scenario ? { scenario } : {}) });
-      out(
-        `Planwright simulator on ${sim.url}\n  export OPENAI_BASE_URL=${sim.url}\nRequest log: ${sim.url.replace(/\/v1$/, '')}/_sim/requests. Ctrl-C stops it.`,
-      );
-      await waitForExitSignal();
-      await sim.close();
-    });
+    .option('--record <cassette>', 'proxy to --upstream and record every exchange to this file (JSON lines)')
+    .option('--upstream <url>', 'provider to record from, e.g. https://api.openai.com/v1 (key: OPENAI_API_KEY)')
+    .option('--replay <cassette>', 'answer only from this recorded cassette, offline')
+    .action(
+      async (flags: {
+        port: number;
+        host: string;
+        scenario?: string;
+        record?: string;
+        upstream?: string;
+        replay?: string;
+      }) => {
+        if (flags.record && !flags.upstream)
+          throw new UserError('--record needs --upstream <url> of the provider to record');
+        if (flags.record && flags.replay) throw new UserError('use --record or --replay, not both');
+        const scenario = flags.scenario ? loadScenario(flags.scenario) : undefined;
+        let sim;
+        try {
+          sim = await startSimulator({
+            port: flags.port,
+            host: flags.host,
+            ...(scenario ? { scenario } : {}),
+            ...(flags.record && flags.upstream
+              ? {
+                  record: {
+                    file: flags.record,
+                    upstream: flags.upstream,
+                    ...(process.env.OPENAI_API_KEY ? { apiKey: process.env.OPENAI_API_KEY } : {}),
+                  },
+                }
+              : {}),
+            ...(flags.replay ? { replay: flags.replay } : {}),
+          });
+        } catch (err) {
+          throw new UserError((err as Error).message);
+        }
+        out(
+          `Planwright simulator on ${sim.url}\n  export OPENAI_BASE_URL=${sim.url}\nRequest log: ${sim.url.replace(/\/v1$/, '')}/_sim/requests. Ctrl-C stops it.`,
+        );
+        await waitForExitSignal();
+        await sim.close();
+      },
+    );
 
   program
     .command('setup')

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CALL_HEADERS } from '../domain/model';
 import type { ChatMessage } from '../domain/prompts';
 import { countInputTokens, countOutputTokens } from '../activities/model/tokens';
+import { createRecorder, loadPlayer } from './cassette';
 import { implementationAnswer, planAnswer, reviewAnswer, schemaAnswer } from './answers';
 import { createRandom, hashString, lognormal } from './random';
 import type { SimRequest } from './request-log';
@@ -15,6 +16,10 @@ export interface SimulatorOptions {
   scenario?: ScenarioInput;
   /** Keep message bodies in the request log (tests read them); off for large benchmarks. */
   logBodies?: boolean;
+  /** Proxy to a real provider and record every exchange to this cassette file (needs `upstream`). */
+  record?: { file: string; upstream: string; apiKey?: string };
+  /** Answer only from this cassette file, offline. */
+  replay?: string;
 }
 
 export interface Simulator {
@@ -45,6 +50,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const log: SimRequest[] = [];
   const reviewCounts = new Map<string, number>();
   const logBodies = options.logBodies ?? true;
+  const recorder = options.record
+    ? createRecorder(options.record.file, options.record.upstream, options.record.apiKey)
+    : undefined;
+  const player = options.replay ? loadPlayer(options.replay) : undefined;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -67,7 +76,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         error: { message: `no route ${req.method} ${url.pathname}`, type: 'invalid_request_error' },
       });
     }
-    const body = JSON.parse(await readBody(req)) as ChatRequestBody;
+    const raw = await readBody(req);
+    const body = JSON.parse(raw) as ChatRequestBody;
     const header = (name: string) => {
       const v = req.headers[name];
       return typeof v === 'string' ? v : undefined;
@@ -95,6 +105,29 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       record.finishedAt ??= Date.now();
       if (!res.writableFinished) record.clientClosed = true;
     });
+
+    if (recorder || player) {
+      const exchange = recorder
+        ? await recorder.forward(body as Record<string, unknown>, raw, {
+            kind,
+            ...(record.task ? { task: record.task } : {}),
+            ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+          })
+        : player!.next(body as Record<string, unknown>);
+      if (!exchange) {
+        record.outcome = 'cassette_miss';
+        return sendJson(res, 400, {
+          error: {
+            message: `the cassette has no recording for this ${kind} request${record.task ? ` (task ${record.task})` : ''}; the prompts changed since it was recorded: record it again`,
+            type: 'invalid_request_error',
+            code: 'cassette_miss',
+          },
+        });
+      }
+      record.outcome = exchange.status === 200 ? 'ok' : `status ${exchange.status}`;
+      res.writeHead(exchange.status, { 'content-type': exchange.contentType, ...exchange.headers });
+      return res.end(exchange.body);
+    }
 
     const random = createRandom(scenario.seed ^ hashString(`${kind}|${record.task ?? ''}|${record.seq}`));
     const latency = (record.task && scenario.tasks[record.task]?.latencyMs) || scenario.latency[kind as 'planner'];
