@@ -38,14 +38,15 @@ export interface Recorder {
   forward(
     body: Record<string, unknown>,
     raw: string,
-    meta: { kind: string; task?: string; authorization?: string },
+    meta: { path: string; kind: string; task?: string; authorization?: string },
   ): Promise<Exchange>;
 }
 
 export function createRecorder(file: string, upstream: string, apiKey: string | undefined): Recorder {
-  const url = `${upstream.replace(/\/$/, '')}/chat/completions`;
+  const base = upstream.replace(/\/$/, '');
   return {
     async forward(body, raw, meta) {
+      const url = `${base}${meta.path}`;
       const authorization = apiKey ? `Bearer ${apiKey}` : meta.authorization;
       const response = await fetch(url, {
         method: 'POST',

@@ -4,6 +4,7 @@ import { CALL_HEADERS } from '../domain/model';
 import type { ChatMessage } from '../domain/prompts';
 import { countInputTokens, countOutputTokens } from '../activities/model/tokens';
 import { createRecorder, loadPlayer } from './cassette';
+import { fromResponsesBody, writeResponses } from './responses-format';
 import { implementationAnswer, planAnswer, reviewAnswer, schemaAnswer } from './answers';
 import { createRandom, hashString, lognormal } from './random';
 import type { SimRequest } from './request-log';
@@ -40,7 +41,7 @@ interface ChatRequestBody {
 }
 
 /**
- * An OpenAI-compatible server (GET /v1/models, POST /v1/chat/completions, streaming or not) that answers Planwright's
+ * An OpenAI-compatible server (GET /v1/models, POST /v1/chat/completions and /v1/responses, streaming or not) that answers Planwright's
  * prompts plausibly and deterministically, follows any JSON schema it is asked for, injects scripted faults, and logs
  * every request (GET /_sim/requests).
  */
@@ -71,13 +72,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         data: [{ id: 'gpt-4.1-mini', object: 'model', owned_by: 'planwright-sim' }],
       });
     }
-    if (req.method !== 'POST' || url.pathname !== '/v1/chat/completions') {
+    const api = url.pathname === '/v1/responses' ? 'responses' : 'chat';
+    if (req.method !== 'POST' || !['/v1/chat/completions', '/v1/responses'].includes(url.pathname)) {
       return sendJson(res, 404, {
         error: { message: `no route ${req.method} ${url.pathname}`, type: 'invalid_request_error' },
       });
     }
     const raw = await readBody(req);
-    const body = JSON.parse(raw) as ChatRequestBody;
+    const parsed = JSON.parse(raw) as Record<string, unknown>;
+    // Both APIs are answered by one path; the Responses API's request is read in Chat Completions terms.
+    const body = (api === 'responses' ? fromResponsesBody(parsed) : parsed) as ChatRequestBody;
     const header = (name: string) => {
       const v = req.headers[name];
       return typeof v === 'string' ? v : undefined;
@@ -109,6 +113,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (recorder || player) {
       const exchange = recorder
         ? await recorder.forward(body as Record<string, unknown>, raw, {
+            path: url.pathname.replace(/^\/v1/, ''),
             kind,
             ...(record.task ? { task: record.task } : {}),
             ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
@@ -187,6 +192,28 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       prompt_tokens_details: { cached_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 0 },
     };
+    if (api === 'responses') {
+      const pieces = refusal ? [refusal] : splitText(text, 8);
+      return writeResponses(
+        res,
+        {
+          seq: record.seq,
+          createdAt: Math.floor(record.receivedAt / 1000),
+          model: record.model,
+          text,
+          refusal,
+          inputTokens: promptTokens,
+          outputTokens: completionTokens,
+        },
+        record.stream,
+        pieces,
+        async (i) => {
+          await sleep(delayMs / pieces.length);
+          if (fault?.type === 'cut-stream' && i >= pieces.length / 2) req.socket.destroy();
+          return !res.destroyed;
+        },
+      ).then(() => sleep(record.stream ? 0 : delayMs));
+    }
     const id = `chatcmpl-sim-${record.seq}`;
     const created = Math.floor(record.receivedAt / 1000);
     if (!record.stream) {

@@ -182,6 +182,28 @@ describe('model layer: failures map to Temporal retry semantics', () => {
   });
 });
 
+describe('model layer: the Responses API', () => {
+  for (const stream of [true, false]) {
+    it(`implements through the Responses API (${stream ? 'streamed' : 'not streamed'}) with usage from the response`, async () => {
+      const settings = simSettings(sim, { api: 'responses', stream });
+      const outcome = await implementWith({}, settings);
+      assert.ok('value' in outcome && outcome.value.kind === 'ok', String('error' in outcome && outcome.error));
+      assert.match(outcome.value.value.summary, /Write the parser \(t1\) is complete/);
+      const [request] = outcome.requests;
+      assert.equal(request?.stream, stream);
+      assert.equal(request?.schemaName, 'implementation');
+      assert.equal(outcome.value.calls[0]?.usage.outputTokens, request?.completionTokens);
+      assert.equal(outcome.value.calls[0]?.usage.inputTokens, request?.promptTokens);
+    });
+  }
+
+  it('maps a refusal through the Responses API to Refusal', async () => {
+    const settings = simSettings(sim, { api: 'responses' });
+    const failure = failureOf(await implementWith({ faults: [{ type: 'refusal', message: 'No.' }] }, settings));
+    assert.equal(failure.type, T.MODEL_REFUSAL);
+  });
+});
+
 describe('model layer: structured output, budgets and fallbacks', () => {
   it('repairs malformed JSON once, sending the errors back, and charges both calls', async () => {
     const outcome = await implementWith({ faults: [{ type: 'malformed', kind: 'implementer' }] });

@@ -13,7 +13,9 @@ export const AgentModelSettings = z.object({
     .describe('Models tried in order when the model is not found, its context is too small, or retries run out'),
   temperature: z.number().min(0).max(2).optional().describe('Sampling temperature; unset uses the provider default'),
   maxOutputTokens: z.number().int().positive().describe('Output token cap per call; also the worst case reserved'),
-  api: z.enum(['chat']).describe('Provider API; Chat Completions is what every OpenAI-compatible server speaks'),
+  api: z
+    .enum(['chat', 'responses'])
+    .describe('chat: Chat Completions, which every OpenAI-compatible server speaks; responses: the Responses API'),
   stream: z.boolean().describe('Stream responses, heartbeating on every chunk so long generations stay alive'),
   strictSchema: z.boolean().describe('Ask for strict JSON-schema output; turn off for servers that reject it'),
 });

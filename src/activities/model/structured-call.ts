@@ -12,6 +12,7 @@ import { repairMessage, type ChatMessage } from '../../domain/prompts';
 import { endpointOf } from './client';
 import { FALLBACK_WORTHY_FAILURES, refusalFailure, toModelFailure } from './errors';
 import type { Pacer } from './pacer';
+import { requestResponse, type Reply } from './responses-api';
 import { settingsFor, type AgentModelSettings, type ModelSettings } from './settings';
 import { countInputTokens, countOutputTokens } from './tokens';
 
@@ -195,13 +196,6 @@ function parseErrors<T>(text: string, req: StructuredCallRequest<T>): string[] {
   return req.validate?.(parsed.data) ?? [];
 }
 
-interface Reply {
-  text: string;
-  refusal?: string;
-  model: string;
-  usage?: Usage;
-}
-
 async function requestCompletion<T>(
   model: ModelClient,
   agent: AgentModelSettings,
@@ -233,6 +227,18 @@ async function requestCompletion<T>(
   const client = model.openai;
   try {
     await model.pacer.wait(ctx.cancellationSignal);
+    if (agent.api === 'responses') {
+      return await requestResponse(client, {
+        model: agent.model,
+        messages,
+        maxOutputTokens: agent.maxOutputTokens,
+        ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
+        jsonSchema,
+        stream: agent.stream,
+        options,
+        onChunk: () => ctx.heartbeat(),
+      });
+    }
     if (!agent.stream) {
       const completion = await client.chat.completions.create({ ...body, stream: false }, options);
       const message = completion.choices[0]?.message;
