@@ -16,6 +16,7 @@ import { DEFAULT_TASK_QUEUE, runWorker } from '../worker';
 import { approveBudgetSignal, denyBudgetSignal, pendingApprovalsQuery } from '../workflows/messages';
 import { runDemo } from './demo';
 import { estimatePlan } from './estimate';
+import { readTaskOutput, writeArtifacts } from './output';
 import { criticalPath, planMermaid, planTable, runReport, webUiLink } from './format';
 import { checkGoalInput, parseNonNegativeNumber, parsePositiveInt, parsePositiveNumber, readPlanFile } from './inputs';
 import { ensureWorkerPolling, followRun, getRunView, newRunId, startRun } from './runs';
@@ -275,6 +276,27 @@ export function createProgram(): Command {
       await requirePending(handle, runId, taskId);
       await handle.signal(denyBudgetSignal, { taskId, reason: flags.reason, ...(flags.by ? { by: flags.by } : {}) });
       out(`Denied credits for ${taskId} in ${runId}.`);
+    });
+
+  connectionOptions(
+    program
+      .command('output')
+      .description("print a task's full output (summary and artifacts), or write its artifacts to a folder")
+      .argument('<runId>')
+      .argument('<taskId>'),
+  )
+    .option('--out <dir>', 'write each artifact to <dir>/<artifact name>')
+    .option('--json', 'print the output as JSON')
+    .action(async (runId: string, taskId: string, flags: ConnectionFlags & { out?: string; json?: boolean }) => {
+      const { client } = await clientFor(flags);
+      const output = await readTaskOutput(client, runId, taskId);
+      if (flags.json) out(JSON.stringify(output, null, 2));
+      else {
+        out(output.summary);
+        for (const a of output.artifacts) out(`\n--- ${a.name} (${a.kind})\n${a.content}`);
+        if (output.notes) out(`\nNotes: ${output.notes}`);
+      }
+      if (flags.out) for (const file of writeArtifacts(output, flags.out)) console.error(`wrote ${file}`);
     });
 
   connectionOptions(program.command('pending').description('list runs with tasks waiting for approval')).action(

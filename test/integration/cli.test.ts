@@ -50,6 +50,16 @@ describe('planwright CLI end to end', () => {
       const status = await planwright(['status', runId, '--json'], cliEnv);
       assert.equal(status.code, 0, status.stderr);
       assert.equal((JSON.parse(status.stdout) as RunView).status, 'succeeded');
+
+      const outDir = path.join(dir, 'artifacts');
+      const output = await planwright(['output', runId, 'b', '--json', '--out', outDir], cliEnv);
+      assert.equal(output.code, 0, output.stderr);
+      const parsed = JSON.parse(output.stdout) as { summary: string; artifacts: { name: string; content: string }[] };
+      assert.match(parsed.summary, /Task b \(b\) is complete/);
+      assert.equal(readFileSync(path.join(outDir, parsed.artifacts[0]!.name), 'utf8'), parsed.artifacts[0]!.content);
+      const missing = await planwright(['output', runId, 'zzz'], cliEnv);
+      assert.equal(missing.code, 2);
+      assert.match(missing.stderr, /no task "zzz" in run .* has started/);
     });
   });
 

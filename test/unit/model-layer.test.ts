@@ -176,6 +176,26 @@ describe('model layer: failures map to Temporal retry semantics', () => {
     });
   }
 
+  for (const api of ['chat', 'responses'] as const) {
+    it(`treats a stream cut half-way (${api}) as a retryable connection failure`, async () => {
+      const settings = simSettings(sim, { api });
+      const failure = failureOf(await implementWith({ faults: [{ type: 'cut-stream' }] }, settings));
+      assert.equal(failure.type, T.MODEL_CONNECTION_ERROR);
+      assert.equal(failure.nonRetryable, false);
+    });
+  }
+
+  it('times out a provider that never answers, as a retryable timeout', async () => {
+    const settings = simSettings(sim);
+    const outcome = await implementWith(
+      { faults: [{ type: 'hang' }] },
+      { ...settings, provider: { ...settings.provider, timeoutMs: 500 } },
+    );
+    const failure = failureOf(outcome);
+    assert.equal(failure.type, T.MODEL_TIMEOUT);
+    assert.equal(failure.nonRetryable, false);
+  });
+
   it('turns Retry-After into the next retry delay', async () => {
     const failure = failureOf(await implementWith({ faults: [{ type: 'status', status: 429, retryAfterSeconds: 2 }] }));
     assert.equal(failure.nextRetryDelay, 2000);
