@@ -1,6 +1,7 @@
 import type OpenAI from 'openai';
 import type { ImplementTaskInput, PreparePlanInput, ReviewTaskInput } from '../domain/activity-contracts';
 import { implementTask, reviewTask } from './agents';
+import { collectTaskOutcomes } from './hand-over';
 import { createPacer } from './model/pacer';
 import type { ModelSettings } from './model/settings';
 import { preparePlan } from './planning';
@@ -20,6 +21,7 @@ export function createActivities({ openai, settings }: ActivityDependencies) {
     preparePlan: (input: PreparePlanInput) => preparePlan(model, input),
     implementTask: (input: ImplementTaskInput) => implementTask(model, input),
     reviewTask: (input: ReviewTaskInput) => reviewTask(model, input),
+    collectTaskOutcomes,
   };
 }
 

@@ -23,6 +23,7 @@ import { formatIssues } from '../domain/plan-validation';
 import { constraintList } from '../domain/prompts';
 import { GoalInput, type GoalInputJson, type RunView, type TaskOutcome } from '../domain/run';
 import { RunLedger } from '../domain/run-ledger';
+import { outcomeFromFailureCause } from '../domain/task-outcome';
 import type { RunSnapshot } from '../domain/run-snapshot';
 import { PENDING_APPROVALS_ATTRIBUTE, RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
 import { MODEL_CALL_OPTIONS } from './activity-options';
@@ -33,6 +34,7 @@ import {
   ledgerQuery,
   pendingApprovalsQuery,
   planQuery,
+  reportToRunSignal,
   requestCreditsSignal,
   statusQuery,
   taskFinishedSignal,
@@ -40,6 +42,10 @@ import {
 import { taskWorkflow } from './task';
 
 const { preparePlan } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);
+const { collectTaskOutcomes } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 10 },
+});
 
 /** Child workflow id of a task: deterministic, so a task is found by run and task id alone. */
 export function taskWorkflowId(runId: string, taskId: string): string {
@@ -108,6 +114,27 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     log.warn(error);
   };
 
+  /**
+   * After a continue-as-new, the tasks still running were started by the previous run, so their completion events
+   * would go there. Each is told to report by signal instead; a task that closed before the message reached it
+   * (the delivery fails) has its outcome read from its own result.
+   */
+  async function takeOverInheritedTasks() {
+    const closed: { taskId: string; workflowId: string }[] = [];
+    await Promise.all(
+      [...inherited].map(async (taskId) => {
+        try {
+          await getExternalWorkflowHandle(childIdOf(taskId)).signal(reportToRunSignal);
+        } catch {
+          closed.push({ taskId, workflowId: childIdOf(taskId) });
+        }
+      }),
+    );
+    if (closed.length > 0) {
+      for (const outcome of await collectTaskOutcomes({ tasks: closed })) onTaskFinished(outcome);
+    }
+  }
+
   // Children run in their own scope so that fail-fast can cancel them without cancelling the run itself.
   const runningScope = new CancellationScope();
   const cancelRunningTasks = () => {
@@ -161,7 +188,8 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   });
 
   publish();
-  if (!resume) {
+  if (resume) await takeOverInheritedTasks();
+  else {
     const prepared = await preparePlan.executeWithOptions({ ...MODEL_CALL_OPTIONS, summary: 'plan' }, [
       {
         goal: input.goal,
@@ -212,9 +240,12 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
       }).finally(() => pendingStarts--);
       outcome = await handle.result();
     } catch (err) {
-      outcome = outcomeFromFailure(taskId, err, childIdOf(taskId));
+      outcome = outcomeFromFailureCause(
+        taskId,
+        err instanceof ChildWorkflowFailure ? err.cause : err,
+        childIdOf(taskId),
+      );
     }
-    // Usually already reported by the task's own signal; this catches tasks that ended without reporting.
     onTaskFinished(outcome);
   };
 
@@ -252,23 +283,4 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     await condition(allHandlersFinished);
     return ledger.toView();
   });
-}
-
-function outcomeFromFailure(taskId: string, err: unknown, ref: string): TaskOutcome {
-  const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
-  const detail = cause instanceof ApplicationFailure ? (cause.details?.[0] as TaskOutcome | undefined) : undefined;
-  if (detail && detail.taskId === taskId) return detail;
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return {
-    taskId,
-    status: isCancellation(err) ? 'cancelled' : 'failed',
-    summary: '',
-    error: isCancellation(err) ? 'cancelled' : message,
-    failureType: cause instanceof ApplicationFailure ? (cause.type ?? undefined) : undefined,
-    reviewRounds: 0,
-    modelCalls: 0,
-    spentMillicredits: 0,
-    grantedMillicredits: 0,
-    outputRef: ref,
-  };
 }

@@ -16,10 +16,12 @@ export const denyBudgetSignal = defineSignal<[DenyBudget]>('denyBudget');
 /** A task workflow tells its run that it cannot afford its next call. */
 export const requestCreditsSignal = defineSignal<[CreditRequest]>('requestCredits');
 /**
- * A task workflow reports its outcome to its run. Addressed by workflow id, it reaches whichever run is current, so
- * tasks started before a continue-as-new still report to the run that continued.
+ * A task inherited across a continue-as-new reports its outcome to the run with this signal: its completion event
+ * would go to the run that started it, which has closed. Addressed by workflow id, it reaches the current run.
  */
 export const taskFinishedSignal = defineSignal<[TaskOutcome]>('taskFinished');
+/** The run that continued as new tells an inherited task to report to it by `taskFinished`. */
+export const reportToRunSignal = defineSignal('reportToRun');
 /** The run answers a task's credit request. */
 export const creditDecisionSignal = defineSignal<[CreditDecision]>('creditDecision');
 

@@ -23,7 +23,13 @@ import type { TaskOutcome } from '../domain/run';
 import type { TaskProgress } from '../domain/task-progress';
 import { majorityVerdict } from '../domain/review';
 import { MODEL_CALL_OPTIONS } from './activity-options';
-import { creditDecisionSignal, requestCreditsSignal, taskFinishedSignal, taskProgressQuery } from './messages';
+import {
+  creditDecisionSignal,
+  reportToRunSignal,
+  requestCreditsSignal,
+  taskFinishedSignal,
+  taskProgressQuery,
+} from './messages';
 
 const { implementTask, reviewTask } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);
 
@@ -72,6 +78,11 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
   setHandler(taskProgressQuery, () => progress);
   setHandler(creditDecisionSignal, (d) => {
     decision = d;
+  });
+  // Set when the run that started this task has continued as new: its completion event would be lost.
+  let reportBySignal = false;
+  setHandler(reportToRunSignal, () => {
+    reportBySignal = true;
   });
 
   const charge = (r: { spentMillicredits: number; calls: unknown[] }) => {
@@ -144,8 +155,9 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
     ...extra,
   });
 
-  /** Tells the run how the task ended. A run that is gone has nothing left to tell. */
+  /** Tells a run that inherited this task how it ended; the run that started it learns from the completion. */
   const report = async (o: TaskOutcome) => {
+    if (!reportBySignal) return;
     try {
       await getExternalWorkflowHandle(input.runWorkflowId).signal(taskFinishedSignal, o);
     } catch (err) {

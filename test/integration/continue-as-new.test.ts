@@ -5,10 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { RunView } from '../../src/domain/run';
+import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
+import { collectTaskOutcomes } from '../../src/activities/hand-over';
+import { TASK_REVIEW_FAILED } from '../../src/domain/errors';
+import type { RunView, TaskOutcome } from '../../src/domain/run';
 import { approveBudgetSignal, statusQuery } from '../../src/workflows/messages';
 import { randomPlan } from '../helpers/dags';
+import { diamondPlan } from '../helpers/plans';
 import { createTestEnvironment, productionBundle, uniqueId, withWorker } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -41,6 +44,15 @@ describe('continue-as-new of a run', () => {
       const implementerCalls = h.sim.requests().filter((r) => r.kind === 'implementer');
       assert.equal(implementerCalls.length, 40, 'each task implemented once');
       assert.equal(new Set(implementerCalls.map((r) => r.task)).size, 40);
+      // Tasks running at a hand-over were told to report to the new run, and the run still got every outcome.
+      let toldToReport = 0;
+      for (const t of view.tasks) {
+        const events = (await h.env.client.workflow.getHandle(t.workflowId).fetchHistory()).events ?? [];
+        toldToReport += events.filter(
+          (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'reportToRun',
+        ).length;
+      }
+      assert.ok(toldToReport > 0, 'some task was inherited across a continue-as-new');
       // Dependency order held across runs.
       const byId = new Map(view.tasks.map((t) => [t.id, t]));
       for (const t of view.tasks) {
@@ -78,6 +90,28 @@ describe('continue-as-new of a run', () => {
       assert.ok(view.spentMillicredits <= view.budgetMillicredits + view.approvedExtraMillicredits);
       const runs = await runsOf(h.env.client, runId);
       assert.ok(runs.includes('CONTINUED_AS_NEW'), `runs: ${runs.join(', ')}`);
+    });
+  });
+
+  it('reads the outcomes of tasks that closed during a hand-over from their own results', async () => {
+    await withWorker(env, { tasks: { a: { verdicts: ['FAIL'] } } }, async (h) => {
+      const runId = uniqueId('handover');
+      const view: RunView = await h.env.client.workflow.execute('goalWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: runId,
+        args: [{ goal: 'g', plan: diamondPlan(), maxReviewRounds: 1 }],
+      });
+      assert.equal(view.status, 'partial');
+      const mock = new MockActivityEnvironment({}, { client: h.env.client });
+      const outcomes = (await mock.run(collectTaskOutcomes, {
+        tasks: ['a', 'e'].map((taskId) => ({ taskId, workflowId: `${runId}/${taskId}` })),
+      })) as TaskOutcome[];
+      const byId = Object.fromEntries(outcomes.map((o) => [o.taskId, o]));
+      assert.equal(byId.a?.status, 'failed');
+      assert.equal(byId.a?.failureType, TASK_REVIEW_FAILED);
+      assert.equal(byId.a?.modelCalls, 2, 'the accounting the task attached to its failure');
+      assert.equal(byId.e?.status, 'succeeded');
+      assert.equal(byId.e?.spentMillicredits, view.tasks.find((t) => t.id === 'e')?.spentMillicredits);
     });
   });
 });
