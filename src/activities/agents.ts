@@ -4,18 +4,6 @@ import { createAgentRegistry, REVIEWER_INSTRUCTIONS } from '../domain/agents';
 import { implementerMessages, reviewerMessages } from '../domain/prompts';
 import { callStructured, type ModelClient } from './model/structured-call';
 
-function metered<T>(result: Awaited<ReturnType<typeof callStructured<T>>>): MeteredResult<T> {
-  if (result.kind === 'insufficient_credits') return result;
-  return {
-    kind: 'ok',
-    value: result.value,
-    model: result.model,
-    fallbacks: result.fallbacks,
-    calls: result.calls,
-    spentMillicredits: result.spentMillicredits,
-  };
-}
-
 export async function implementTask(
   model: ModelClient,
   input: ImplementTaskInput,
@@ -23,7 +11,7 @@ export async function implementTask(
   const agent = createAgentRegistry(model.settings.customAgents).get(input.task.agentType);
   if (!agent)
     throw new Error(`unknown agent type "${input.task.agentType}" (the plan was validated against another config)`);
-  const result = await callStructured(model, {
+  return callStructured(model, {
     kind: 'implementer',
     agentType: agent.type,
     taskId: input.task.id,
@@ -40,11 +28,10 @@ export async function implementTask(
     availableMillicredits: input.availableMillicredits,
     ...(input.modelOverride ? { modelOverride: input.modelOverride } : {}),
   });
-  return metered(result);
 }
 
 export async function reviewTask(model: ModelClient, input: ReviewTaskInput): Promise<MeteredResult<ReviewVerdict>> {
-  const result = await callStructured(model, {
+  return callStructured(model, {
     kind: 'reviewer',
     taskId: input.task.id,
     round: input.round,
@@ -54,5 +41,4 @@ export async function reviewTask(model: ModelClient, input: ReviewTaskInput): Pr
     availableMillicredits: input.availableMillicredits,
     ...(input.modelOverride ? { modelOverride: input.modelOverride } : {}),
   });
-  return metered(result);
 }

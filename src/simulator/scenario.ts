@@ -33,6 +33,10 @@ export const TaskScript = z.object({
     .array(z.enum(['PASS', 'FAIL']))
     .default([])
     .describe('Reviewer verdicts in order; the last repeats'),
+  outputs: z
+    .array(z.unknown())
+    .default([])
+    .describe('Implementer answers in order, sent verbatim as the JSON answer; the last repeats'),
   latencyMs: Latency.optional().describe("Latency of this task's calls, overriding the kind's"),
 });
 export type TaskScript = z.infer<typeof TaskScript>;

@@ -50,6 +50,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let faultsUsed = new Map<Fault, number>();
   const log: SimRequest[] = [];
   const reviewCounts = new Map<string, number>();
+  const implementCounts = new Map<string, number>();
   const logBodies = options.logBodies ?? true;
   const recorder = options.record
     ? createRecorder(options.record.file, options.record.upstream, options.record.apiKey)
@@ -250,7 +251,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   function answerFor(kind: string, body: ChatRequestBody, messages: ChatMessage[], record: SimRequest): unknown {
     const schemaName = body.response_format?.json_schema?.name;
     if (schemaName === 'plan') return planAnswer(messages, scenario.planTasks);
-    if (schemaName === 'implementation') return implementationAnswer(messages);
+    if (schemaName === 'implementation') {
+      const scripted = record.task ? scenario.tasks[record.task]?.outputs : undefined;
+      if (scripted && scripted.length > 0) {
+        const n = implementCounts.get(record.task!) ?? 0;
+        implementCounts.set(record.task!, n + 1);
+        return scripted[Math.min(n, scripted.length - 1)];
+      }
+      return implementationAnswer(messages);
+    }
     if (schemaName === 'review_verdict') {
       const key = `${record.task ?? ''}`;
       const n = reviewCounts.get(key) ?? 0;
@@ -287,6 +296,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       scenario = parseScenario(next);
       faultsUsed = new Map();
       reviewCounts.clear();
+      implementCounts.clear();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -303,6 +303,13 @@ describe('model layer: structured output, budgets and fallbacks', () => {
     assert.equal(result.spentMillicredits, 49_000);
   });
 
+  it('answers with the scripted outputs of a task, in order', async () => {
+    const scripted = { summary: 'scripted', artifacts: [{ name: 'a.txt', kind: 'doc', content: 'A' }], notes: '' };
+    const outcome = await implementWith({ tasks: { t1: { outputs: [scripted] } } });
+    assert.ok('value' in outcome && outcome.value.kind === 'ok');
+    assert.deepEqual(outcome.value.value, scripted);
+  });
+
   it('sends kind, task, attempt and a deterministic idempotency key with every request', async () => {
     const outcome = await implementWith({});
     const [request] = outcome.requests;

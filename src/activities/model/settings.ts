@@ -22,7 +22,10 @@ export const AgentModelSettings = z.object({
 export type AgentModelSettings = z.infer<typeof AgentModelSettings>;
 
 export const ProviderSettings = z.object({
-  baseURL: z.url().optional().describe('OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama'),
+  baseURL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://localhost:11434/v1' })
+    .optional()
+    .describe('OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 for Ollama'),
   apiKeyEnv: z.string().describe('Environment variable holding the API key'),
   organization: z.string().optional().describe('OpenAI organization id'),
   project: z.string().optional().describe('OpenAI project id'),
@@ -130,7 +133,8 @@ export function loadModelSettings(env: NodeJS.ProcessEnv = process.env, cwd = pr
 }
 
 function checkUrl(name: string, value: string): string {
-  if (!z.url().safeParse(value).success) {
+  // "localhost:8000" parses as a URL with the scheme "localhost:"; only http(s) reaches a provider.
+  if (!z.url({ protocol: /^https?$/ }).safeParse(value).success) {
     throw new ConfigError(`${name}=${value} is not a URL; use the endpoint's base, e.g. http://localhost:8000/v1`);
   }
   return value;

@@ -4,6 +4,7 @@ import type OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { z } from 'zod';
 import { costOf, worstCaseCost } from '../../domain/credits';
+import type { MeteredResult } from '../../domain/activity-contracts';
 import { MODEL_OUTPUT_INVALID } from '../../domain/errors';
 import { MODEL_CALL_MAX_ATTEMPTS } from '../../domain/limits';
 import { CALL_HEADERS, type CallKind, type CallRecord, type Usage } from '../../domain/model';
@@ -44,23 +45,8 @@ interface SpendCheckpoint {
   calls: CallRecord[];
 }
 
-export type StructuredCallResult<T> =
-  | {
-      kind: 'ok';
-      value: T;
-      model: string;
-      /** Models that failed before `model` answered, with why. */
-      fallbacks: { model: string; failureType: string }[];
-      calls: CallRecord[];
-      spentMillicredits: number;
-    }
-  | {
-      kind: 'insufficient_credits';
-      /** What the next request would need beyond what is available, in millicredits. */
-      shortfallMillicredits: number;
-      calls: CallRecord[];
-      spentMillicredits: number;
-    };
+/** What a structured call returns: the activity contract's metered result (see src/domain/activity-contracts.ts). */
+export type StructuredCallResult<T> = MeteredResult<T>;
 
 /** Failure details attached to failures raised after credits were spent, so the workflow can charge them. */
 export interface SpentDetails {

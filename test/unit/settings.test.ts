@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { createOpenAIClient } from '../../src/activities/model/client';
+import { ConfigError, loadModelSettings, settingsFor } from '../../src/activities/model/settings';
+
+function withConfig(config: unknown): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pw-config-'));
+  writeFileSync(path.join(dir, 'planwright.config.json'), typeof config === 'string' ? config : JSON.stringify(config));
+  return dir;
+}
+
+describe('model settings', () => {
+  it('merges agent overrides over defaults, and the environment over the file', () => {
+    const dir = withConfig({ defaults: { model: 'm-default' }, agents: { code: { model: 'm-code', temperature: 0 } } });
+    const settings = loadModelSettings({ OPENAI_BASE_URL: 'http://localhost:9/v1', PLANWRIGHT_MODEL: 'm-env' }, dir);
+    assert.equal(settings.provider.baseURL, 'http://localhost:9/v1');
+    assert.equal(settingsFor(settings, 'implementer', 'code').model, 'm-code');
+    assert.equal(settingsFor(settings, 'implementer', 'docs').model, 'm-env');
+    assert.equal(settingsFor(settings, 'reviewer').maxOutputTokens, 2048);
+  });
+
+  it('reports an invalid setting with its field and what is allowed', () => {
+    const dir = withConfig({ defaults: { temperature: 7, api: 'soap' } });
+    assert.throws(
+      () => loadModelSettings({}, dir),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /planwright\.config\.json is invalid/.test(err.message) &&
+        /defaults\.temperature: Too big: expected number to be <=2/.test(err.message) &&
+        /defaults\.api: Invalid option: expected one of "chat"\|"responses"/.test(err.message),
+    );
+  });
+
+  it('reports a config file that is not JSON, and a PLANWRIGHT_CONFIG that does not exist', () => {
+    assert.throws(() => loadModelSettings({}, withConfig('{ nope')), /not valid JSON .*fix the syntax/);
+    assert.throws(() => loadModelSettings({ PLANWRIGHT_CONFIG: '/no/such.json' }, tmpdir()), /no such file/);
+  });
+
+  it('rejects an OPENAI_BASE_URL that is not a URL, naming the fix', () => {
+    assert.throws(
+      () => loadModelSettings({ OPENAI_BASE_URL: 'localhost:8000' }, tmpdir()),
+      /is not a URL; use the endpoint's base/,
+    );
+  });
+
+  it('refuses to build a client with neither an API key nor a base URL, saying how to get one', () => {
+    const settings = loadModelSettings({}, mkdtempSync(path.join(tmpdir(), 'pw-empty-')));
+    assert.throws(() => createOpenAIClient(settings), /OPENAI_API_KEY is not set: .*OPENAI_BASE_URL/);
+  });
+});
