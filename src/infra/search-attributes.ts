@@ -8,6 +8,8 @@ const INDEXED_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType> = {
   INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
 };
 const CLI_TYPE: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int' };
+/** gRPC status of a call the server does not implement. */
+const UNIMPLEMENTED = 12;
 
 /** The commands that register Planwright's search attributes, for servers that do not let the worker do it. */
 export function searchAttributeCommands(namespace: string): string[] {
@@ -22,8 +24,14 @@ export function searchAttributeCommands(namespace: string): string[] {
  * restricted clusters) get the exact commands to run instead.
  */
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const known = new Set(Object.keys({ ...existing.customAttributes, ...existing.systemAttributes }));
+  let known = new Set<string>();
+  try {
+    const existing = await connection.operatorService.listSearchAttributes({ namespace });
+    known = new Set(Object.keys({ ...existing.customAttributes, ...existing.systemAttributes }));
+  } catch (err) {
+    // Temporal's Java test server can add search attributes but not list them (gRPC UNIMPLEMENTED): add them all.
+    if ((err as { code?: unknown }).code !== UNIMPLEMENTED) throw err;
+  }
   const missing = PLANWRIGHT_SEARCH_ATTRIBUTES.filter((k) => !known.has(k.name));
   if (missing.length === 0) return [];
   try {
