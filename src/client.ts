@@ -3,7 +3,7 @@
  * The `planwright` command: start and follow runs, dry-run plans, approve budgets, run workers, the dev server and the
  * simulator. The commands live in src/cli/; this entry only runs them and sets the exit code.
  */
-import { main } from './cli/commands';
+import { main } from './cli/program';
 
 /** Runs the CLI on process.argv and exits with its code. Open gRPC channels would otherwise keep the process alive. */
 export function runCli(): void {

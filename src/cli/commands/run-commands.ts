@@ -1,0 +1,118 @@
+import type { Command } from 'commander';
+import { EXIT } from '../../infra/errors';
+import { runReport, webUiLink } from '../format';
+import { checkGoalInput, parseNonNegativeNumber, parsePositiveNumber } from '../inputs';
+import {
+  clientFor,
+  connectionOptions,
+  goalInputFrom,
+  goalOptions,
+  out,
+  uiBase,
+  type ConnectionFlags,
+  type GoalFlags,
+} from '../options';
+import { readTaskOutput, writeArtifacts } from '../output';
+import { ensureWorkerPolling, followRun, getRunView, newRunId, startRun } from '../runs';
+
+/** run, status, cancel, output: starting runs and reading them. */
+export function registerRunCommands(program: Command): void {
+  connectionOptions(
+    goalOptions(
+      program
+        .command('run')
+        .description('start a run from a goal (the planner writes the plan) or from --plan FILE')
+        .argument('[goal]', 'what the run should achieve'),
+    ),
+  )
+    .option('--fail-fast', 'stop starting tasks at the first failure and cancel the running ones')
+    .option(
+      '--auto-approve <credits>',
+      'grant shortfalls up to this many credits from the pool without asking (default 10; 0 always asks)',
+      parseNonNegativeNumber('--auto-approve'),
+    )
+    .option(
+      '--approval-timeout <seconds>',
+      'fail a task that waits longer than this for approval',
+      parsePositiveNumber('--approval-timeout'),
+    )
+    .option('--id <runId>', 'workflow id of the run (default: pw-<time>-<random>)')
+    .option('--wait', 'follow the run to its end; exit 1 unless it succeeded')
+    .option('--json', 'print the final report as JSON (with --wait)')
+    .action(
+      async (
+        goal: string | undefined,
+        flags: GoalFlags &
+          ConnectionFlags & {
+            failFast?: boolean;
+            autoApprove?: number;
+            approvalTimeout?: number;
+            id?: string;
+            wait?: boolean;
+            json?: boolean;
+          },
+      ) => {
+        const input = checkGoalInput(
+          goalInputFrom(goal, flags, {
+            failFast: flags.failFast ?? false,
+            ...(flags.autoApprove !== undefined ? { autoApproveCredits: flags.autoApprove } : {}),
+            ...(flags.approvalTimeout !== undefined ? { approvalTimeoutSeconds: flags.approvalTimeout } : {}),
+          }),
+        );
+        const { client, target } = await clientFor(flags);
+        if (flags.wait) await ensureWorkerPolling(client, target.namespace, flags.taskQueue);
+        const runId = flags.id ?? newRunId();
+        await startRun(client, input, { taskQueue: flags.taskQueue, workflowId: runId });
+        const link = webUiLink(uiBase(), target.namespace, runId);
+        if (!flags.wait) {
+          out(runId);
+          console.error(`Started run ${runId}. Follow it: planwright status ${runId} · Web UI: ${link}`);
+          return;
+        }
+        console.error(`Started run ${runId} · Web UI: ${link}`);
+        const view = await followRun(client, runId, (line) => console.error(line));
+        out(flags.json ? JSON.stringify(view, null, 2) : runReport(view, link));
+        if (view.status !== 'succeeded') process.exitCode = EXIT.runNotSucceeded;
+      },
+    );
+
+  connectionOptions(program.command('status').description('show a run: tasks, credits, approvals').argument('<runId>'))
+    .option('--json', 'print the status as JSON')
+    .action(async (runId: string, flags: ConnectionFlags & { json?: boolean }) => {
+      const { client, target } = await clientFor(flags);
+      const view = await getRunView(client, runId);
+      out(flags.json ? JSON.stringify(view, null, 2) : runReport(view, webUiLink(uiBase(), target.namespace, runId)));
+    });
+
+  connectionOptions(
+    program
+      .command('cancel')
+      .description('cancel a run; running tasks are cancelled, a report is kept')
+      .argument('<runId>'),
+  ).action(async (runId: string, flags: ConnectionFlags) => {
+    const { client } = await clientFor(flags);
+    await client.workflow.getHandle(runId).cancel();
+    out(`Cancellation requested for ${runId}.`);
+  });
+
+  connectionOptions(
+    program
+      .command('output')
+      .description("print a task's full output (summary and artifacts), or write its artifacts to a folder")
+      .argument('<runId>')
+      .argument('<taskId>'),
+  )
+    .option('--out <dir>', 'write each artifact to <dir>/<artifact name>')
+    .option('--json', 'print the output as JSON')
+    .action(async (runId: string, taskId: string, flags: ConnectionFlags & { out?: string; json?: boolean }) => {
+      const { client } = await clientFor(flags);
+      const output = await readTaskOutput(client, runId, taskId);
+      if (flags.json) out(JSON.stringify(output, null, 2));
+      else {
+        out(output.summary);
+        for (const a of output.artifacts) out(`\n--- ${a.name} (${a.kind})\n${a.content}`);
+        if (output.notes) out(`\nNotes: ${output.notes}`);
+      }
+      if (flags.out) for (const file of writeArtifacts(output, flags.out)) console.error(`wrote ${file}`);
+    });
+}
