@@ -82,9 +82,14 @@ export async function followRun(
     if (finished && typeof finished === 'object' && 'view' in finished) view = finished.view as RunView;
     else if (!finished) view = await handle.query(statusQuery).catch(() => undefined);
     if (view) {
-      if (view.status !== lastRunStatus)
-        print(`run ${view.status}${view.tasks.length ? ` (${view.tasks.length} tasks)` : ''}`);
+      // The run's final status line goes after its tasks' lines, so that "run succeeded" comes last.
+      const runLine =
+        view.status !== lastRunStatus
+          ? `run ${view.status}${view.tasks.length ? ` (${view.tasks.length} tasks)` : ''}`
+          : '';
       lastRunStatus = view.status;
+      const final = !['planning', 'running'].includes(view.status);
+      if (runLine && !final) print(runLine);
       for (const t of view.tasks) {
         if (seen.get(t.id) === t.status) continue;
         seen.set(t.id, t.status);
@@ -99,6 +104,7 @@ export async function followRun(
                 : '';
         print(`  ${t.id.padEnd(8)} ${t.status}${detail}`);
       }
+      if (runLine && final) print(runLine);
     }
     if (finished) {
       if ('error' in (finished as object)) {
