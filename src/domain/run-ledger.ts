@@ -42,8 +42,6 @@ export class RunLedger {
   approvedExtraMillicredits = 0;
   planningMillicredits = 0;
   finishedAt: string | undefined;
-  /** Set once fail-fast has stopped the run, so it happens once. */
-  failFastTriggered = false;
   private readonly summaries = new Map<string, string>();
 
   constructor(readonly options: RunLedgerOptions) {}

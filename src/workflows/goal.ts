@@ -145,14 +145,15 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
         .catch((err: unknown) => log.warn('could not cancel a task', { taskId, error: String(err) }));
     }
   };
+  let failFastTriggered = false;
   const onTaskFinished = (outcome: TaskOutcome) => {
     const skipped = ledger.finishTask(outcome, now());
     inherited.delete(outcome.taskId);
     if (outcome.status === 'failed' && skipped.length > 0) {
       log.info(`task ${outcome.taskId} failed; skipped its dependents`, { skipped });
     }
-    if (outcome.status === 'failed' && input.failFast && !ledger.failFastTriggered) {
-      ledger.failFastTriggered = true;
+    if (outcome.status === 'failed' && input.failFast && !failFastTriggered) {
+      failFastTriggered = true;
       ledger.skipAllPending(`fail-fast: task "${outcome.taskId}" failed`);
       cancelRunningTasks();
     }

@@ -111,8 +111,7 @@ async function callWithRepairs<T>(
 ): Promise<AttemptOutcome<T>> {
   const ctx = Context.current();
   const { settings } = model;
-  const format = zodResponseFormat(req.schema as never, req.schemaName);
-  const jsonSchema = format.json_schema;
+  const jsonSchema = responseFormatFor(req.schema, req.schemaName);
   const messages = [...req.messages];
   const maxRepairs = req.maxRepairs ?? 1;
   let errors: string[] = [];
@@ -264,6 +263,17 @@ function toUsage(u: OpenAI.CompletionUsage): Usage {
     cachedInputTokens: u.prompt_tokens_details?.cached_tokens ?? 0,
     reasoningTokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
   };
+}
+
+// The JSON schema of each zod schema is the same on every call; converting it is not free on a busy worker.
+const responseFormats = new WeakMap<object, Map<string, OpenAI.ResponseFormatJSONSchema['json_schema']>>();
+
+function responseFormatFor(schema: z.ZodType, name: string): OpenAI.ResponseFormatJSONSchema['json_schema'] {
+  let byName = responseFormats.get(schema);
+  if (!byName) responseFormats.set(schema, (byName = new Map()));
+  let format = byName.get(name);
+  if (!format) byName.set(name, (format = zodResponseFormat(schema as never, name).json_schema));
+  return format;
 }
 
 /** Attaches what was spent to a failure raised after requests were made, keeping its type and retryability. */
