@@ -1,5 +1,8 @@
 /** Credits on a real Temporal server: reservation before every call, pauses, approvals, denials and timeouts. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -12,6 +15,7 @@ import {
   pendingApprovalsQuery,
   statusQuery,
 } from '../../src/workflows/messages';
+import { startSimulator } from '../../src/simulator/server';
 import { waitFor } from '../helpers/history';
 import { diamondPlan } from '../helpers/plans';
 import { createTestEnvironment, productionBundle, uniqueId, withWorker, type Harness } from '../helpers/temporal';
@@ -182,20 +186,37 @@ describe('credit budgets on a real Temporal server', () => {
     });
   });
 
-  it('resumes a task after its worker was shut down while it waited for approval', async () => {
+  it('resumes a task after its worker process was killed (SIGKILL) while the task waited for approval', async () => {
     const taskQueue = uniqueId('tq');
     const runId = uniqueId('run');
-    await withWorker(
-      env,
-      MAX_USAGE,
-      async (h) => {
-        const handle = await start(h, { goal: 'g', plan: onePlan(), budgetCredits: 10, autoApproveCredits: 0 }, runId);
-        await waitForPending(handle, 'solo');
-      },
-      { taskQueue },
+    const sim = await startSimulator({ scenario: MAX_USAGE });
+    // A real worker process, as `planwright worker` runs it, so that it can be killed outright.
+    const worker = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, '..', '..', 'src', 'client.ts'), 'worker', '--task-queue', taskQueue],
+      { env: { ...process.env, TEMPORAL_ADDRESS: env.address, OPENAI_BASE_URL: sim.url }, stdio: 'ignore' },
     );
-    // No worker runs now. The approval is durable: it waits in the history until a worker picks it up.
     const handle = env.client.workflow.getHandle(runId);
+    try {
+      await env.client.workflow.start('goalWorkflow', {
+        taskQueue,
+        workflowId: runId,
+        args: [{ goal: 'g', plan: onePlan(), budgetCredits: 10, autoApproveCredits: 0 }],
+      });
+      await waitFor(
+        'the task to wait for approval',
+        async () => {
+          const pending = await handle.query(pendingApprovalsQuery);
+          return pending.length > 0 || undefined;
+        },
+        90_000,
+      );
+    } finally {
+      worker.kill('SIGKILL');
+      await once(worker, 'exit');
+      await sim.close();
+    }
+    // No worker runs now. The approval is durable: it waits in the history until a worker picks it up.
     await handle.signal(approveBudgetSignal, { taskId: 'solo', credits: 25, by: 'ana' });
     await withWorker(
       env,
