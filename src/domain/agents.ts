@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { CallKind } from './model';
 
 /**
  * Agents are data: a type name, what it is for, and the system prompt it runs with. Model settings per agent type come
@@ -68,8 +67,3 @@ export function createAgentRegistry(extra: readonly AgentSpec[] = []): ReadonlyM
 
 /** Agent types known without any configuration. */
 export const BUILTIN_AGENT_TYPES: readonly string[] = BUILTIN_AGENTS.map((a) => a.type);
-
-/** The settings section a call kind and agent type read from: implementers by agent type, others by role. */
-export function settingsKey(kind: CallKind, agentType?: string): string {
-  return kind === 'implementer' ? (agentType ?? 'general') : kind;
-}

@@ -150,7 +150,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     const skipped = ledger.finishTask(outcome, now());
     inherited.delete(outcome.taskId);
     if (outcome.status === 'failed' && skipped.length > 0) {
-      log.info(`task ${outcome.taskId} failed; skipped its dependents`, { skipped });
+      log.info(`task ${outcome.taskId} failed; skipped its dependents`, { dependents: skipped });
     }
     if (outcome.status === 'failed' && input.failFast && !failFastTriggered) {
       failFastTriggered = true;
