@@ -1,30 +1,14 @@
-import { z } from 'zod';
 import type { Usage } from './model';
 import type { TaskSpec } from './plan';
+import type { ModelPrice, PriceTable } from './prices';
 
 /**
  * Credit math. Amounts are integers in millicredits (thousandths of a credit) so that sums are exact and the invariant
  * "spent never exceeds approved" can be checked with plain integer comparisons. People see and type credits.
  */
 
-export const ModelPrice = z.object({
-  inputPer1K: z.number().min(0).describe('Credits per 1,000 input tokens'),
-  outputPer1K: z.number().min(0).describe('Credits per 1,000 output tokens (reasoning tokens included)'),
-  cachedInputPer1K: z.number().min(0).optional().describe('Credits per 1,000 cached input tokens; default: inputPer1K'),
-});
-export type ModelPrice = z.infer<typeof ModelPrice>;
-
-export const PriceTable = z.record(z.string(), ModelPrice).describe('Price per model name; "*" is the fallback');
-export type PriceTable = z.infer<typeof PriceTable>;
-
-/** One credit buys 1,000 input tokens of a mid-size model; output costs four times as much. */
-export const DEFAULT_PRICES: PriceTable = {
-  '*': { inputPer1K: 1, outputPer1K: 4 },
-  'gpt-4.1': { inputPer1K: 5, outputPer1K: 20, cachedInputPer1K: 1.25 },
-  'gpt-4.1-mini': { inputPer1K: 1, outputPer1K: 4, cachedInputPer1K: 0.25 },
-  'gpt-4.1-nano': { inputPer1K: 0.25, outputPer1K: 1, cachedInputPer1K: 0.0625 },
-  'gpt-4o-mini': { inputPer1K: 0.4, outputPer1K: 1.5, cachedInputPer1K: 0.2 },
-};
+/** The price of a model the table does not name, when the table has no "*" entry either. */
+export const FALLBACK_PRICE: ModelPrice = { inputPer1K: 1, outputPer1K: 4 };
 
 export function toMillicredits(credits: number): number {
   return Math.round(credits * 1000);
@@ -35,9 +19,7 @@ export function formatCredits(millicredits: number): string {
 }
 
 export function priceFor(prices: PriceTable, model: string): ModelPrice {
-  const price = prices[model] ?? prices['*'] ?? DEFAULT_PRICES['*'];
-  if (!price) throw new Error('price table has no "*" fallback entry');
-  return price;
+  return prices[model] ?? prices['*'] ?? FALLBACK_PRICE;
 }
 
 /** Cost of a call from its real usage, rounded up so that rounding never under-charges. */

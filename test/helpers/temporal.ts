@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
 import { loadModelSettings, type ModelSettings } from '../../src/activities/model/settings';
 import { PLANWRIGHT_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
+import { devServerTuningFlags } from '../../src/infra/dev-server';
 import { findTemporalBinary } from '../../src/infra/temporal-binary';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
 import type { ScenarioInput } from '../../src/simulator/scenario';
@@ -36,7 +37,7 @@ export async function createTestEnvironment(extraArgs: string[] = []): Promise<T
     server: {
       executable: { type: 'existing-path', path: binary },
       searchAttributes: [...PLANWRIGHT_SEARCH_ATTRIBUTES],
-      extraArgs,
+      extraArgs: [...devServerTuningFlags(), ...extraArgs],
     },
   });
   console.log(`# integration tests use a real Temporal dev server (${binary}) at ${env.address}`);

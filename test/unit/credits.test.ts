@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  allocateBudget,
-  BudgetTooSmallError,
-  costOf,
-  DEFAULT_PRICES,
-  formatCredits,
-  worstCaseCost,
-} from '../../src/domain/credits';
+import { allocateBudget, BudgetTooSmallError, costOf, formatCredits, worstCaseCost } from '../../src/domain/credits';
+import { DEFAULT_PRICES } from '../../src/domain/prices';
 
 describe('credit math', () => {
   it('charges real usage in millicredits, rounding up, with cached input at its own price', () => {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { AgentSpec } from '../../domain/agents';
-import { DEFAULT_PRICES, PriceTable } from '../../domain/credits';
+import { DEFAULT_PRICES, PriceTable } from '../../domain/prices';
 import type { CallKind } from '../../domain/model';
 import { formatIssues } from '../../domain/plan-validation';
 
