@@ -9,13 +9,17 @@ import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
 import { createOpenAIClient } from '../src/activities/model/client';
+import type { PlanInput } from '../src/domain/plan';
 import type { RunView } from '../src/domain/run';
+import { devServerTuningFlags } from '../src/infra/dev-server';
 import { startSimulator, type Simulator } from '../src/simulator/server';
 import type { ScenarioInput } from '../src/simulator/scenario';
 import { randomPlan } from '../test/helpers/dags';
 import { createTestEnvironment, simSettings, uniqueId } from '../test/helpers/temporal';
 import { benchActivities } from './activities';
-import { makespanLowerBound } from './stats';
+import type { PlainDagTask } from './workflows';
+import { devServerPid, processCpuMs } from './cpu';
+import { makespanLowerBound, scheduledMakespan } from './stats';
 
 const which = process.argv[2] ?? 'all';
 const lines: string[] = [];
@@ -50,6 +54,52 @@ async function withBenchWorker<T>(
 
 let bundle: ReturnType<typeof bundleWorkflowCode>;
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Makespan of a run's tasks, and how long a task held its slot beyond its model time, on average. */
+function spanOf(tasks: { id: string; startedAt: number; finishedAt: number }[], work: ReadonlyMap<string, number>) {
+  const makespanMs = Math.max(...tasks.map((t) => t.finishedAt)) - Math.min(...tasks.map((t) => t.startedAt));
+  const held = tasks.map((t) => t.finishedAt - t.startedAt - (work.get(t.id) ?? 0));
+  return { makespanMs, overheadMs: held.reduce((x, y) => x + y, 0) / held.length };
+}
+
+/**
+ * How long each task's two model calls take:
+ * - independent: implement ~0.7 s and review ~0.3 s (lognormal medians, sigma 0.5) whatever the task's effort, so the
+ *   planner's estimates say nothing about durations and critical-path priority is a guess;
+ * - by effort: both calls ~0.5 s x effort / 3, so a task's estimate predicts its duration, as a planner's should;
+ * - by effort, x5: the same, five times longer (~5 s a task), where a task's fixed orchestration weighs a fifth.
+ */
+type LatencyModel = 'independent' | 'effort' | 'effort-x5';
+const LATENCY_LABELS: Record<LatencyModel, string> = {
+  independent: '~1 s, independent of effort',
+  effort: '~1 s, by effort',
+  'effort-x5': '~5 s, by effort',
+};
+const MAKESPAN_SCENARIOS: { count: number; concurrency: number; seed: number; latencies: LatencyModel }[] = [
+  { count: 120, concurrency: 8, seed: 11, latencies: 'independent' },
+  { count: 500, concurrency: 16, seed: 12, latencies: 'independent' },
+  { count: 120, concurrency: 8, seed: 11, latencies: 'effort' },
+  { count: 500, concurrency: 16, seed: 12, latencies: 'effort' },
+  { count: 120, concurrency: 8, seed: 11, latencies: 'effort-x5' },
+];
+
+function scenarioFor(plan: PlanInput, seed: number, latencies: LatencyModel): ScenarioInput {
+  if (latencies === 'independent') {
+    return {
+      seed,
+      latency: { implementer: { medianMs: 700, sigma: 0.5 }, reviewer: { medianMs: 300, sigma: 0.5 } },
+    };
+  }
+  const scale = latencies === 'effort-x5' ? 5 : 1;
+  return {
+    seed,
+    tasks: Object.fromEntries(
+      plan.tasks.map((t) => [t.id, { latencyMs: { medianMs: (500 * scale * (t.effort ?? 3)) / 3, sigma: 0.5 } }]),
+    ),
+  };
+}
+
 async function main() {
   const env = await createTestEnvironment();
   bundle = bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: new DefaultLogger('WARN') });
@@ -57,50 +107,68 @@ async function main() {
   say(
     `Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
   );
-  say(`Server: Temporal CLI dev server (in-memory), worker and simulator in one process; ${new Date().toISOString()}`);
+  say(
+    `Server: Temporal CLI dev server (in-memory; ${devServerTuningFlags().join(' ')}), worker and simulator in one ` +
+      `process; ${new Date().toISOString()}`,
+  );
   say('');
 
   if (which === 'all' || which === 'makespan') {
     say(
-      '| tasks | concurrency | makespan | critical path | work / cap | lower bound | bound / makespan | overhead per task |',
+      '| tasks | concurrency | latencies | lower bound | Planwright makespan | **bound / makespan** | plain Temporal, same DAG and times | our scheduler, no overhead | overhead per task (Planwright / plain) |',
     );
-    say('| --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const [count, concurrency, seed] of [
-      [120, 8, 11],
-      [500, 16, 12],
-    ] as const) {
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const { count, concurrency, seed, latencies } of MAKESPAN_SCENARIOS) {
       const plan = randomPlan(count, seed, { window: 40 });
-      // Two calls per task: implement (~0.7 s) and review (~0.3 s), lognormal: about 1 s per task.
-      const scenario: ScenarioInput = {
-        seed,
-        latency: { implementer: { medianMs: 700, sigma: 0.5 }, reviewer: { medianMs: 300, sigma: 0.5 } },
-      };
-      await withBenchWorker(client, env.nativeConnection, scenario, async (taskQueue, sim) => {
-        const view: RunView = await client.workflow.execute('goalWorkflow', {
-          taskQueue,
-          workflowId: uniqueId(`bench-${count}`),
-          args: [{ goal: plan.goal, plan, maxConcurrency: concurrency, budgetCredits: count * 40 }],
-        });
-        if (view.status !== 'succeeded') throw new Error(`run ${view.runId} ended ${view.status}`);
-        // Work per task is what the model calls took (the simulator's own timing), not the run's overheads.
-        const work = new Map<string, number>();
-        for (const r of sim.requests()) {
-          if (r.task) work.set(r.task, (work.get(r.task) ?? 0) + ((r.finishedAt ?? r.receivedAt) - r.receivedAt));
-        }
-        const starts = view.tasks.map((t) => Date.parse(t.startedAt!));
-        const ends = view.tasks.map((t) => Date.parse(t.finishedAt!));
-        const makespan = Math.max(...ends) - Math.min(...starts);
-        const b = makespanLowerBound(plan, work, concurrency);
-        // Time a task held its slot beyond its model calls: child start, workflow tasks, the completion signal.
-        const held = view.tasks.map(
-          (t) => Date.parse(t.finishedAt!) - Date.parse(t.startedAt!) - (work.get(t.id) ?? 0),
-        );
-        const overhead = held.reduce((x, y) => x + y, 0) / held.length;
-        say(
-          `| ${count} | ${concurrency} | ${(makespan / 1000).toFixed(1)} s | ${(b.criticalPathMs / 1000).toFixed(1)} s | ` +
-            `${(b.workOverCapMs / 1000).toFixed(1)} s | ${(b.boundMs / 1000).toFixed(1)} s | **${(b.boundMs / makespan).toFixed(3)}** | ${overhead.toFixed(0)} ms |`,
-        );
-      });
+      await withBenchWorker(
+        client,
+        env.nativeConnection,
+        scenarioFor(plan, seed, latencies),
+        async (taskQueue, sim) => {
+          const view: RunView = await client.workflow.execute('goalWorkflow', {
+            taskQueue,
+            workflowId: uniqueId(`bench-${count}`),
+            args: [{ goal: plan.goal, plan, maxConcurrency: concurrency, budgetCredits: count * 40 }],
+          });
+          if (view.status !== 'succeeded') throw new Error(`run ${view.runId} ended ${view.status}`);
+          // Work per task is what the model calls took (the simulator's own timing), not the run's overheads.
+          const calls = new Map<string, number[]>();
+          for (const r of sim.requests()) {
+            if (r.task)
+              calls.set(r.task, [...(calls.get(r.task) ?? []), (r.finishedAt ?? r.receivedAt) - r.receivedAt]);
+          }
+          const work = new Map([...calls].map(([id, ms]) => [id, ms.reduce((x, y) => x + y, 0)]));
+          const b = makespanLowerBound(plan, work, concurrency);
+          const planwright = spanOf(
+            view.tasks.map((t) => ({
+              id: t.id,
+              startedAt: Date.parse(t.startedAt!),
+              finishedAt: Date.parse(t.finishedAt!),
+            })),
+            work,
+          );
+          // The same DAG, order and model times through plain children whose two activities just wait.
+          const plainTasks: PlainDagTask[] = plan.tasks.map((t) => {
+            const [first = 0, second = 0] = calls.get(t.id) ?? [];
+            return { id: t.id, deps: t.deps ?? [], effort: t.effort ?? 1, sleepsMs: [first, second] };
+          });
+          const plain = spanOf(
+            await client.workflow.execute('plainDagWorkflow', {
+              taskQueue,
+              workflowId: uniqueId(`bench-plain-${count}`),
+              args: [plainTasks, concurrency],
+            }),
+            work,
+          );
+          const ideal = scheduledMakespan(plan, work, concurrency);
+          say(
+            `| ${count} | ${concurrency} | ${LATENCY_LABELS[latencies]} | ${seconds(b.boundMs)} ` +
+              `(${b.boundMs === b.criticalPathMs ? 'critical path' : 'work / cap'}) | ${seconds(planwright.makespanMs)} | ` +
+              `**${(b.boundMs / planwright.makespanMs).toFixed(3)}** | ${(b.boundMs / plain.makespanMs).toFixed(3)} | ` +
+              `${(b.boundMs / ideal).toFixed(3)} | ${planwright.overheadMs.toFixed(0)} ms / ${plain.overheadMs.toFixed(0)} ms |`,
+          );
+        },
+      );
     }
     say('');
   }
@@ -110,12 +178,16 @@ async function main() {
     const concurrency = 50;
     const plan = randomPlan(count, 21, { window: 200 });
     say(
-      `| ${count} tasks, concurrency ${concurrency}, no model latency | wall time | tasks/s | parent runs | most events in one run |`,
+      `| ${count} tasks, concurrency ${concurrency}, no model latency | wall time | tasks/s | parent runs | most events in one run | server CPU per task | worker CPU per task |`,
     );
-    say('| --- | --- | --- | --- | --- |');
+    say('| --- | --- | --- | --- | --- | --- | --- |');
+    const serverPid = devServerPid(env.address);
     await withBenchWorker(client, env.nativeConnection, {}, async (taskQueue) => {
       const measure = async (name: string, workflowType: string, args: unknown[]) => {
         const workflowId = uniqueId(`bench-${name}`);
+        const serverCpuBefore = serverPid ? processCpuMs(serverPid) : undefined;
+        // The worker, the simulator and this client share this process; the client's part is small.
+        const workerCpuBefore = process.cpuUsage();
         const started = Date.now();
         await client.workflow.execute(workflowType, {
           taskQueue,
@@ -124,6 +196,15 @@ async function main() {
           workflowExecutionTimeout: '1 hour',
         });
         const ms = Date.now() - started;
+        const serverCpuAfter = serverPid ? processCpuMs(serverPid) : undefined;
+        const workerCpu = process.cpuUsage(workerCpuBefore);
+        const cpu = {
+          server:
+            serverCpuBefore !== undefined && serverCpuAfter !== undefined
+              ? `${((serverCpuAfter - serverCpuBefore) / count).toFixed(1)} ms`
+              : 'n/a',
+          worker: `${((workerCpu.user + workerCpu.system) / 1000 / count).toFixed(1)} ms`,
+        };
         let runs = 0;
         let maxEvents = 0;
         for await (const wf of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
@@ -132,10 +213,12 @@ async function main() {
           const d = await client.workflow.getHandle(workflowId, wf.runId).describe();
           maxEvents = Math.max(maxEvents, d.historyLength);
         }
-        return { ms, runs, maxEvents, perSecond: count / (ms / 1000) };
+        return { ms, runs, maxEvents, perSecond: count / (ms / 1000), cpu };
       };
       const row = (name: string, r: Awaited<ReturnType<typeof measure>>) =>
-        say(`| ${name} | ${(r.ms / 1000).toFixed(1)} s | ${r.perSecond.toFixed(1)} | ${r.runs} | ${r.maxEvents} |`);
+        say(
+          `| ${name} | ${seconds(r.ms)} | ${r.perSecond.toFixed(1)} | ${r.runs} | ${r.maxEvents} | ${r.cpu.server} | ${r.cpu.worker} |`,
+        );
       const trivial = await measure('trivial', 'fanOutBaselineWorkflow', ['trivialChildWorkflow', count, concurrency]);
       row('plain fan-out, trivial children (engine ceiling)', trivial);
       const shaped = await measure('shaped', 'fanOutBaselineWorkflow', [

@@ -47,11 +47,12 @@ function splitAddress(address: string): [string, number] {
 /**
  * Dynamic config for the single-shard dev server. Its history service reads each shard's transfer queue (the hop of
  * every workflow task, child start and child completion) at most 20 times a second by default, which adds ~20 ms to
- * each of those hops: a task of two model calls waited ~100 ms on it (docs/benchmarks.md). Raising the poll rate
- * costs nothing on an in-memory or SQLite store.
+ * each of those hops: a task of two model calls waited ~100 ms on it. 200 reads a second cut a task's orchestration
+ * from ~280 ms to ~95 ms at 8 tasks in flight; 1000 was slower again (the reads cost CPU), and under full load fewer
+ * reads batch more work per read (docs/benchmarks.md).
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, number>> = {
-  'history.transferProcessorMaxPollRPS': 1000,
+  'history.transferProcessorMaxPollRPS': 200,
 };
 
 export function devServerTuningFlags(): string[] {

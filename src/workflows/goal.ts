@@ -250,12 +250,15 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     onTaskFinished(outcome);
   };
 
-  // Continue as new only between child starts: a start in flight would be lost with this run's commands.
-  const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested && pendingStarts === 0;
+  // Continue as new only between child starts: a start in flight would be lost with this run's commands. Once the
+  // server suggests it, nothing more starts until the starts in flight have landed; under full load there is
+  // otherwise always one in flight, and the history grew to 20,000 events before a gap came (docs/benchmarks.md).
+  const draining = () => workflowInfo().continueAsNewSuggested;
+  const shouldContinueAsNew = () => draining() && pendingStarts === 0;
   let cancelled = false;
   try {
     for (;;) {
-      for (const taskId of ledger.takeStartable(now())) void runningScope.run(() => startTask(taskId));
+      if (!draining()) for (const taskId of ledger.takeStartable(now())) void runningScope.run(() => startTask(taskId));
       if (ledger.isFinished()) break;
       if (shouldContinueAsNew()) {
         await condition(allHandlersFinished);
@@ -265,7 +268,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
           ledger.snapshot((resume?.continuedRuns ?? 0) + 1),
         );
       }
-      await condition(() => ledger.canStartMore() || ledger.isFinished() || shouldContinueAsNew());
+      await condition(() => (!draining() && ledger.canStartMore()) || ledger.isFinished() || shouldContinueAsNew());
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;

@@ -27,10 +27,19 @@ async function runsOf(client: Client, workflowId: string): Promise<string[]> {
   return statuses;
 }
 
+async function historyLengthsOf(client: Client, workflowId: string): Promise<number[]> {
+  const lengths: number[] = [];
+  for await (const wf of client.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+    lengths.push((await client.workflow.getHandle(workflowId, wf.runId).describe()).historyLength);
+  }
+  return lengths;
+}
+
 describe('continue-as-new of a run', () => {
   it('completes a 40-task DAG across several runs, starting each task exactly once', async () => {
     const plan = randomPlan(40, 3);
-    await withWorker(env, { latency: { implementer: { medianMs: 30, sigma: 0.5 } } }, async (h) => {
+    // Calls long enough that tasks are still running when a run hands over (a run drains its starts first).
+    await withWorker(env, { latency: { implementer: { medianMs: 200, sigma: 0.5 } } }, async (h) => {
       const runId = uniqueId('can');
       const view: RunView = await h.env.client.workflow.execute('goalWorkflow', {
         taskQueue: h.taskQueue,
@@ -41,6 +50,13 @@ describe('continue-as-new of a run', () => {
       assert.equal(view.counts.succeeded, 40);
       const runs = await runsOf(h.env.client, runId);
       assert.ok(runs.filter((s) => s === 'CONTINUED_AS_NEW').length >= 2, `runs: ${runs.join(', ')}`);
+      // Once continue-as-new is suggested a run starts nothing more, so it closes within a few events of the limit:
+      // at most 4 starts landing and 4 completions, each with a workflow task of its own (4 events), and the close.
+      const lengths = await historyLengthsOf(h.env.client, runId);
+      assert.ok(
+        lengths.every((n) => n <= 40 + 8 * 4 + 8),
+        `history lengths of the runs: ${lengths.join(', ')}`,
+      );
       const implementerCalls = h.sim.requests().filter((r) => r.kind === 'implementer');
       assert.equal(implementerCalls.length, 40, 'each task implemented once');
       assert.equal(new Set(implementerCalls.map((r) => r.task)).size, 40);

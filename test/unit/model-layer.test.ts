@@ -293,6 +293,40 @@ describe('model layer: structured output, budgets and fallbacks', () => {
     assert.equal(failure.type, T.MODEL_SERVER_ERROR);
   });
 
+  it('sends no heartbeat for a short call that succeeds at once (each heartbeat is a server write)', async () => {
+    const env = mockEnv();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d));
+    const outcome = await implementWith({}, undefined, env);
+    assert.ok('value' in outcome && outcome.value.kind === 'ok');
+    assert.deepEqual(beats, []);
+  });
+
+  it('checkpoints the spend before a repair request, and every heartbeat carries the spend', async () => {
+    const env = mockEnv();
+    const beats: { spentMillicredits: number; calls: unknown[] }[] = [];
+    env.on('heartbeat', (d: { spentMillicredits: number; calls: unknown[] }) => beats.push(structuredClone(d)));
+    const outcome = await implementWith({ faults: [{ type: 'malformed', kind: 'implementer' }] }, undefined, env);
+    assert.ok('value' in outcome && outcome.value.kind === 'ok');
+    // One checkpoint, holding the first (malformed, billed) call, sent before the repair request went out.
+    assert.equal(beats.length, 1);
+    assert.equal(beats[0]!.calls.length, 1);
+    assert.equal(beats[0]!.spentMillicredits, outcome.value.calls[0]!.costMillicredits);
+  });
+
+  it('heartbeats with the spend while a long request runs', async () => {
+    const env = mockEnv();
+    const beats: { calls: unknown[] }[] = [];
+    env.on('heartbeat', (d: { calls: unknown[] }) => beats.push(d));
+    const outcome = await implementWith({ latency: { implementer: { medianMs: 6_500 } } }, undefined, env);
+    assert.ok('value' in outcome && outcome.value.kind === 'ok');
+    assert.ok(beats.length >= 1, 'a request past 5 s proves it is alive');
+    assert.ok(
+      beats.every((b) => Array.isArray(b.calls)),
+      'no bare heartbeat erases the checkpoint',
+    );
+  });
+
   it('carries what earlier attempts spent, from heartbeat details, into the reservation and the result', async () => {
     sim.setScenario({});
     const earlier = { spentMillicredits: 49_000, calls: [] };

@@ -45,6 +45,43 @@ interface SpendCheckpoint {
   calls: CallRecord[];
 }
 
+/**
+ * Heartbeats are server writes, two per task at least when every request sends one. A request proves it is alive only
+ * once it has run this long (well inside the 30 s heartbeat timeout), so short requests send none.
+ */
+const LIVENESS_HEARTBEATS_AFTER_MS = 5_000;
+
+/**
+ * The heartbeats of one activity attempt. Every heartbeat carries the spend so far: a bare one would replace the
+ * checkpoint in the server's heartbeat details with nothing. Spend is checkpointed before the next request of the
+ * attempt and before a retryable failure, the two ways the next attempt could otherwise not learn of it.
+ */
+class AttemptHeartbeats {
+  private checkpointedCalls: number;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly ledger: SpendCheckpoint,
+  ) {
+    this.checkpointedCalls = ledger.calls.length;
+  }
+
+  /** Liveness while a request runs; sent only once it has run LIVENESS_HEARTBEATS_AFTER_MS. */
+  alive(requestStartedAt: number): void {
+    if (Date.now() - requestStartedAt >= LIVENESS_HEARTBEATS_AFTER_MS) this.send();
+  }
+
+  /** Sends the spend if the server's details do not have all of it yet. */
+  checkpoint(): void {
+    if (this.ledger.calls.length > this.checkpointedCalls) this.send();
+  }
+
+  private send(): void {
+    this.ctx.heartbeat(this.ledger);
+    this.checkpointedCalls = this.ledger.calls.length;
+  }
+}
+
 /** What a structured call returns: the activity contract's metered result (see src/domain/activity-contracts.ts). */
 export type StructuredCallResult<T> = MeteredResult<T>;
 
@@ -74,6 +111,7 @@ export async function callStructured<T>(
   const ctx = Context.current();
   const carried = (ctx.info.heartbeatDetails as SpendCheckpoint | undefined) ?? { spentMillicredits: 0, calls: [] };
   const ledger: SpendCheckpoint = { spentMillicredits: carried.spentMillicredits, calls: [...carried.calls] };
+  const heartbeats = new AttemptHeartbeats(ctx, ledger);
   const agentSettings = settingsFor(settings, req.kind, req.agentType);
   const models = req.modelOverride
     ? [req.modelOverride]
@@ -81,7 +119,7 @@ export async function callStructured<T>(
   const fallbacks: { model: string; failureType: string }[] = [];
   for (const [i, name] of models.entries()) {
     try {
-      const outcome = await callWithRepairs(model, { ...agentSettings, model: name }, req, ledger);
+      const outcome = await callWithRepairs(model, { ...agentSettings, model: name }, req, ledger, heartbeats);
       if (outcome.kind === 'insufficient_credits') return { ...outcome, ...ledger };
       return { kind: 'ok', value: outcome.value, model: name, fallbacks, ...ledger };
     } catch (err) {
@@ -95,6 +133,7 @@ export async function callStructured<T>(
         fallbacks.push({ model: name, failureType: retriesExhausted ? `${type} (retries exhausted)` : type });
         continue;
       }
+      if (!(failure instanceof ApplicationFailure && failure.nonRetryable)) heartbeats.checkpoint();
       throw withSpend(failure, ledger);
     }
   }
@@ -108,8 +147,8 @@ async function callWithRepairs<T>(
   agent: AgentModelSettings,
   req: StructuredCallRequest<T>,
   ledger: SpendCheckpoint,
+  heartbeats: AttemptHeartbeats,
 ): Promise<AttemptOutcome<T>> {
-  const ctx = Context.current();
   const { settings } = model;
   const jsonSchema = responseFormatFor(req.schema, req.schemaName);
   const messages = [...req.messages];
@@ -127,6 +166,7 @@ async function callWithRepairs<T>(
     // The reservation gate: no request leaves unless its worst case fits what is left.
     if (reserve > available) return { kind: 'insufficient_credits', shortfallMillicredits: reserve - available };
 
+    heartbeats.checkpoint();
     const started = Date.now();
     const reply = await requestCompletion(
       model,
@@ -134,9 +174,7 @@ async function callWithRepairs<T>(
       req,
       messages,
       { ...jsonSchema, strict: agent.strictSchema },
-      {
-        callIndex: ledger.calls.length,
-      },
+      { callIndex: ledger.calls.length, heartbeats },
     );
     const usage = reply.usage ?? {
       inputTokens: counted,
@@ -150,11 +188,10 @@ async function callWithRepairs<T>(
       usage,
       costMillicredits: cost,
       latencyMs: Date.now() - started,
-      attempt: ctx.info.attempt,
+      attempt: Context.current().info.attempt,
       repair: repair > 0,
     });
     ledger.spentMillicredits += cost;
-    ctx.heartbeat(ledger);
     if (reply.refusal) throw refusalFailure(agent.model, reply.refusal);
 
     errors = parseErrors(reply.text, req);
@@ -187,7 +224,7 @@ async function requestCompletion<T>(
   req: StructuredCallRequest<T>,
   messages: ChatMessage[],
   jsonSchema: OpenAI.ResponseFormatJSONSchema['json_schema'],
-  meta: { callIndex: number },
+  meta: { callIndex: number; heartbeats: AttemptHeartbeats },
 ): Promise<Reply> {
   const ctx = Context.current();
   const { info } = ctx;
@@ -207,8 +244,10 @@ async function requestCompletion<T>(
     response_format: { type: 'json_schema' as const, json_schema: jsonSchema },
   };
   const options = { headers, signal: ctx.cancellationSignal };
-  // A timer heartbeat covers the wait for the first byte; chunks heartbeat as they arrive.
-  const beat = setInterval(() => ctx.heartbeat(), 2000);
+  // A timer covers the wait for the first byte; chunks heartbeat as they arrive (long requests only, see alive()).
+  const requestStartedAt = Date.now();
+  const alive = () => meta.heartbeats.alive(requestStartedAt);
+  const beat = setInterval(alive, 2000);
   const client = model.openai;
   try {
     await model.pacer.wait(ctx.cancellationSignal);
@@ -221,7 +260,7 @@ async function requestCompletion<T>(
         jsonSchema,
         stream: agent.stream,
         options,
-        onChunk: () => ctx.heartbeat(),
+        onChunk: alive,
       });
     }
     if (!agent.stream) {
@@ -243,7 +282,7 @@ async function requestCompletion<T>(
     let answeredBy = '';
     let usage: Usage | undefined;
     for await (const chunk of stream) {
-      ctx.heartbeat();
+      alive();
       answeredBy ||= chunk.model;
       const delta = chunk.choices[0]?.delta;
       if (delta?.content) text += delta.content;
