@@ -17,6 +17,7 @@ import type { ScenarioInput } from '../src/simulator/scenario';
 import { randomPlan } from '../test/helpers/dags';
 import { createTestEnvironment, simSettings, uniqueId } from '../test/helpers/temporal';
 import { benchActivities } from './activities';
+import { orchestrationHops } from './breakdown';
 import type { PlainDagTask } from './workflows';
 import { devServerPid, processCpuMs } from './cpu';
 import { makespanLowerBound, scheduledMakespan } from './stats';
@@ -118,6 +119,7 @@ async function main() {
       '| tasks | concurrency | latencies | lower bound | Planwright makespan | **bound / makespan** | plain Temporal, same DAG and times | our scheduler, no overhead | overhead per task (Planwright / plain) |',
     );
     say('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    let breakdown: { count: number; hops: Awaited<ReturnType<typeof orchestrationHops>> } | undefined;
     for (const { count, concurrency, seed, latencies } of MAKESPAN_SCENARIOS) {
       const plan = randomPlan(count, seed, { window: 40 });
       await withBenchWorker(
@@ -160,6 +162,7 @@ async function main() {
             }),
             work,
           );
+          if (!breakdown) breakdown = { count, hops: await orchestrationHops(client, view, sim.requests()) };
           const ideal = scheduledMakespan(plan, work, concurrency);
           say(
             `| ${count} | ${concurrency} | ${LATENCY_LABELS[latencies]} | ${seconds(b.boundMs)} ` +
@@ -171,6 +174,16 @@ async function main() {
       );
     }
     say('');
+    if (breakdown) {
+      say(`Where a task's orchestration goes (means over the ${breakdown.count}-task run above):`);
+      say('');
+      say('| hop | mean |');
+      say('| --- | --- |');
+      for (const { hop, meanMs } of breakdown.hops) say(`| ${hop} | ${meanMs.toFixed(1)} ms |`);
+      const total = breakdown.hops.reduce((sum, h) => sum + h.meanMs, 0);
+      say(`| **total** | **${total.toFixed(1)} ms** |`);
+      say('');
+    }
   }
 
   if (which === 'all' || which === 'scale') {
