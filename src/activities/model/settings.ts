@@ -16,7 +16,7 @@ export const AgentModelSettings = z.object({
   api: z
     .enum(['chat', 'responses'])
     .describe('chat: Chat Completions, which every OpenAI-compatible server speaks; responses: the Responses API'),
-  stream: z.boolean().describe('Stream responses, heartbeating on every chunk so long generations stay alive'),
+  stream: z.boolean().describe('Stream responses; the chunks of a long generation keep its activity heartbeating'),
   strictSchema: z.boolean().describe('Ask for strict JSON-schema output; turn off for servers that reject it'),
 });
 export type AgentModelSettings = z.infer<typeof AgentModelSettings>;
