@@ -146,7 +146,11 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     }
   };
   let failFastTriggered = false;
+  // Set once this run has started or finished a task. A run continues as new only after that: one that began with the
+  // suggestion already set (its input alone past a low history-size limit) would otherwise hand over forever.
+  let progressed = false;
   const onTaskFinished = (outcome: TaskOutcome) => {
+    progressed = true;
     const skipped = ledger.finishTask(outcome, now());
     inherited.delete(outcome.taskId);
     if (outcome.status === 'failed' && skipped.length > 0) {
@@ -215,6 +219,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     const task = ledger.spec(taskId);
     let outcome: TaskOutcome;
     try {
+      progressed = true;
       pendingStarts++;
       const handle = await startChild(taskWorkflow, {
         workflowId: childIdOf(taskId),
@@ -253,7 +258,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   // Continue as new only between child starts: a start in flight would be lost with this run's commands. Once the
   // server suggests it, nothing more starts until the starts in flight have landed; under full load there is
   // otherwise always one in flight, and the history grew to 20,000 events before a gap came (docs/benchmarks.md).
-  const draining = () => workflowInfo().continueAsNewSuggested;
+  const draining = () => progressed && workflowInfo().continueAsNewSuggested;
   const shouldContinueAsNew = () => draining() && pendingStarts === 0;
   let cancelled = false;
   try {

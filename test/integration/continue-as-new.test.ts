@@ -131,3 +131,32 @@ describe('continue-as-new of a run', () => {
     });
   });
 });
+
+describe('continue-as-new suggested from the first workflow task of every run', () => {
+  // Every workflow task suggests continuing as new: a run that handed over at once would hand over forever.
+  let eager: TestWorkflowEnvironment;
+  before(async () => {
+    eager = await createTestEnvironment(['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=1']);
+  });
+  after(() => eager?.teardown());
+
+  it('still finishes, each run moving the DAG on before it hands over', async () => {
+    const plan = randomPlan(8, 7);
+    await withWorker(eager, { latency: { implementer: { medianMs: 100 } } }, async (h) => {
+      const runId = uniqueId('can-eager');
+      const view: RunView = await h.env.client.workflow.execute('goalWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: runId,
+        args: [{ goal: plan.goal, plan, maxConcurrency: 3, budgetCredits: 400 }],
+        workflowExecutionTimeout: '2 minutes',
+      });
+      assert.equal(view.status, 'succeeded');
+      assert.equal(view.counts.succeeded, 8);
+      const implementerCalls = h.sim.requests().filter((r) => r.kind === 'implementer');
+      assert.equal(new Set(implementerCalls.map((r) => r.task)).size, 8);
+      assert.equal(implementerCalls.length, 8, 'each task implemented once');
+      const runs = await runsOf(h.env.client, runId);
+      assert.ok(runs.filter((s) => s === 'CONTINUED_AS_NEW').length >= 2, `runs: ${runs.join(', ')}`);
+    });
+  });
+});
