@@ -1,10 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { RunView } from '../src/domain/run';
 import type { SimRequest } from '../src/simulator/request-log';
-
-type HistoryEvent = NonNullable<
-  Awaited<ReturnType<ReturnType<Client['workflow']['getHandle']>['fetchHistory']>>['events']
->[number];
+import { historyOf, type HistoryEvent } from '../test/helpers/history';
 
 const timeOf = (e: HistoryEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
 
@@ -34,7 +31,7 @@ export async function orchestrationHops(
   let counted = 0;
   for (const task of view.tasks) {
     const calls = requests.filter((r) => r.task === task.id && r.finishedAt !== undefined);
-    const events = (await client.workflow.getHandle(task.workflowId).fetchHistory()).events ?? [];
+    const events = await historyOf(client, task.workflowId);
     const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes).map(timeOf);
     const completed = events.filter((e) => e.activityTaskCompletedEventAttributes).map(timeOf);
     if (calls.length !== 2 || scheduled.length !== 2 || completed.length !== 2) continue;

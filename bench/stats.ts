@@ -19,15 +19,14 @@ export function makespanLowerBound(
 }
 
 /**
- * The makespan Planwright's own scheduler reaches on `plan` when every task takes exactly its model time plus
- * `overheadMs`: an event-driven replay of DagScheduler without Temporal. With no overhead it is the best any engine
- * running this scheduler could do, which shows how much of a gap to the lower bound is the bound not being tight.
+ * The makespan Planwright's own scheduler reaches on `plan` when every task takes exactly its model time: an
+ * event-driven replay of DagScheduler without Temporal. It is the best any engine running this scheduler could do,
+ * which shows how much of a gap to the lower bound is the bound not being tight.
  */
 export function scheduledMakespan(
   plan: PlanInput,
   durationMs: ReadonlyMap<string, number>,
   concurrency: number,
-  overheadMs = 0,
 ): number {
   const scheduler = new DagScheduler(
     plan.tasks.map((t) => ({ id: t.id, deps: t.deps ?? [], effort: t.effort ?? 1 })),
@@ -36,7 +35,7 @@ export function scheduledMakespan(
   const running: { id: string; end: number }[] = [];
   let now = 0;
   for (;;) {
-    for (const id of scheduler.takeStartable()) running.push({ id, end: now + (durationMs.get(id) ?? 0) + overheadMs });
+    for (const id of scheduler.takeStartable()) running.push({ id, end: now + (durationMs.get(id) ?? 0) });
     if (running.length === 0) return now;
     running.sort((a, b) => a.end - b.end);
     const next = running.shift()!;

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 export async function historyOf(client: Client, workflowId: string): Promise<HistoryEvent[]> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
