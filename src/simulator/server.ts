@@ -65,6 +65,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    // When the request arrived (its headers), as a provider's rate limiter would count it; the body may take longer.
+    const receivedAt = Date.now();
     const url = new URL(req.url ?? '/', 'http://sim');
     if (req.method === 'GET' && url.pathname === '/_sim/requests') return sendJson(res, 200, log);
     if (req.method === 'GET' && url.pathname === '/v1/models') {
@@ -91,7 +93,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const messages = body.messages ?? [];
     const record: SimRequest = {
       seq: log.length + 1,
-      receivedAt: Date.now(),
+      receivedAt,
       kind,
       ...optionalNumber('attempt', header(CALL_HEADERS.attempt)),
       ...optionalNumber('round', header(CALL_HEADERS.round)),
