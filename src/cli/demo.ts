@@ -7,7 +7,7 @@ import { findTemporalBinary } from '../infra/temporal-binary';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { connectWorker, createPlanwrightWorker } from '../worker';
 import { resolveTemporalTarget } from '../infra/connection';
-import { runReport, webUiLink } from './format';
+import { progressLine, runReport, webUiLink } from './format';
 import { checkGoalInput } from './inputs';
 import { followRun, newRunId, startRun } from './runs';
 
@@ -79,7 +79,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const runId = newRunId();
     await startRun(client, input, { taskQueue, workflowId: runId });
     say(`Started run ${runId}: "${input.goal}"`);
-    const view = await followRun(client, runId, (line) => say(`[${new Date().toISOString().slice(11, 19)}] ${line}`));
+    const view = await followRun(client, runId, (event) => say(`[${event.at.slice(11, 19)}] ${progressLine(event)}`));
     say('');
     say(runReport(view, webUiLink(uiBase, target.namespace, runId)));
     if (server) {

@@ -1,6 +1,8 @@
 import { formatCredits } from '../domain/credits';
 import type { Plan } from '../domain/plan';
+import type { ProgressEvent } from '../domain/progress-events';
 import type { RunView, TaskView } from '../domain/run';
+import type { RunMetrics } from '../domain/run-metrics';
 import { DagScheduler } from '../domain/scheduler';
 
 /** Renders rows as a plain fixed-width table (no colours: the output ends up in CI logs). */
@@ -84,8 +86,68 @@ export function runReport(view: RunView, uiUrl?: string): string {
       );
     }
   }
+  if (view.metrics.ended > 0) lines.push('', ...metricsLines(view.metrics));
   if (uiUrl) lines.push('', `Web UI: ${uiUrl}`);
   return lines.join('\n');
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  return `${Math.floor(ms / 3_600_000)} h ${Math.round((ms % 3_600_000) / 60_000)} min`;
+}
+
+/** The run's health in a few lines: outcomes, rounds and calls per task, cost per task, pace, slow agent types. */
+export function metricsLines(m: RunMetrics): string[] {
+  return [
+    `Tasks: ${m.ended} ended (${m.succeeded} succeeded, ${m.failed} failed), ${m.skipped} skipped` +
+      (m.tasksPerHour !== undefined
+        ? `; ${m.tasksPerHour >= 10 ? Math.round(m.tasksPerHour) : m.tasksPerHour} tasks/hour`
+        : ''),
+    `Per task: ${m.meanReviewRounds} rounds, ${m.meanModelCalls} model calls, ` +
+      `${formatCredits(m.meanSpentMillicredits)} credits (most ${formatCredits(m.maxSpentMillicredits)})`,
+    '',
+    table(
+      ['agent', 'ended', 'succeeded', 'mean time', 'longest', 'credits/task', 'rounds/task', 'calls/task'],
+      m.byAgentType.map((a) => [
+        a.agentType,
+        String(a.ended),
+        String(a.succeeded),
+        formatDuration(a.meanDurationMs),
+        formatDuration(a.maxDurationMs),
+        formatCredits(a.meanSpentMillicredits),
+        String(a.meanReviewRounds),
+        String(a.meanModelCalls),
+      ]),
+    ),
+  ];
+}
+
+/** A progress event as one terminal line; the approval hint tells the person what to type. */
+export function progressLine(e: ProgressEvent): string {
+  const task = `  ${(e.taskId ?? '').padEnd(8)}`;
+  switch (e.type) {
+    case 'run.started':
+      return `run ${e.runId} started`;
+    case 'task.started':
+      return `${task} running`;
+    case 'task.ended':
+      return e.status === 'succeeded'
+        ? `${task} succeeded (${plural(e.reviewRounds ?? 0, 'round')}, ${formatCredits(e.spentMillicredits ?? 0)} credits)`
+        : `${task} ${e.status}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'task.awaiting_approval':
+      return (
+        `${task} awaiting_approval (needs ${formatCredits(e.shortfallMillicredits ?? 0)} credits; ` +
+        `approve with: planwright approve ${e.runId} ${e.taskId} --credits N)`
+      );
+    case 'budget.decision':
+      return `${task} ${e.decision} ${formatCredits(e.millicredits ?? 0)} credits by ${e.by}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'run.ended':
+      return `run ${e.status} (spent ${formatCredits(e.runSpentMillicredits ?? 0)} credits)`;
+  }
 }
 
 /** The Web UI page of a workflow. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { formatCredits } from '../domain/credits';
+import { ProgressTracker, type ProgressEvent } from '../domain/progress-events';
 import type { GoalInput, RunView } from '../domain/run';
 import { UserError } from '../infra/errors';
 import { statusQuery } from '../workflows/messages';
@@ -62,58 +62,42 @@ async function queryWithTimeout(handle: WorkflowHandle, ms: number): Promise<Run
   }
 }
 
-/** Follows a run to its end, printing a line whenever a task changes state; returns the final report. */
+/**
+ * Follows a run to its end, reporting what changed at each look (every `pollMs`, and once more when it ends) as
+ * progress events; returns the final report. Works on any run, also one that ended long ago: the first look reports
+ * everything that already happened, with the workflow's own times.
+ */
 export async function followRun(
   client: Client,
   runId: string,
-  print: (line: string) => void,
+  onEvent: (event: ProgressEvent) => void,
   pollMs = 1000,
 ): Promise<RunView> {
   const handle = client.workflow.getHandle<typeof goalWorkflow>(runId);
-  const seen = new Map<string, string>();
-  let lastRunStatus = '';
+  const tracker = new ProgressTracker(runId);
+  const report = (view: RunView) => {
+    for (const event of tracker.next(view, new Date().toISOString())) onEvent(event);
+  };
   const done = handle.result().then(
     (view) => ({ view }),
     (error: unknown) => ({ error }),
   );
   for (;;) {
-    const finished = await Promise.race([done, new Promise((r) => setTimeout(() => r(undefined), pollMs))]);
-    let view: RunView | undefined;
-    if (finished && typeof finished === 'object' && 'view' in finished) view = finished.view as RunView;
-    else if (!finished) view = await handle.query(statusQuery).catch(() => undefined);
-    if (view) {
-      // The run's final status line goes after its tasks' lines, so that "run succeeded" comes last.
-      const runLine =
-        view.status !== lastRunStatus
-          ? `run ${view.status}${view.tasks.length ? ` (${view.tasks.length} tasks)` : ''}`
-          : '';
-      lastRunStatus = view.status;
-      const final = !['planning', 'running'].includes(view.status);
-      if (runLine && !final) print(runLine);
-      for (const t of view.tasks) {
-        if (seen.get(t.id) === t.status) continue;
-        seen.set(t.id, t.status);
-        if (t.status === 'pending') continue;
-        const detail =
-          t.status === 'succeeded'
-            ? ` (${t.reviewRounds} round${t.reviewRounds === 1 ? '' : 's'}, ${formatCredits(t.spentMillicredits)} credits)`
-            : t.status === 'awaiting_approval'
-              ? ` (approve with: planwright approve ${runId} ${t.id} --credits N)`
-              : t.error
-                ? `: ${t.error}`
-                : '';
-        print(`  ${t.id.padEnd(8)} ${t.status}${detail}`);
-      }
-      if (runLine && final) print(runLine);
+    const finished = await Promise.race([done, new Promise<undefined>((r) => setTimeout(() => r(undefined), pollMs))]);
+    if (!finished) {
+      // A query that fails (no worker for a moment) is simply tried again at the next look.
+      const view = await handle.query(statusQuery).catch(() => undefined);
+      if (view) report(view);
+      continue;
     }
-    if (finished) {
-      if ('error' in (finished as object)) {
-        const error = (finished as { error: unknown }).error;
-        const cause = error instanceof WorkflowFailedError ? (error.cause?.message ?? error.message) : String(error);
-        throw new UserError(`run ${runId} failed: ${cause}`, 1);
-      }
-      return view!;
+    if ('error' in finished) {
+      const error = finished.error;
+      if (error instanceof WorkflowNotFoundError) throw new UserError(`no run with id "${runId}"`);
+      const cause = error instanceof WorkflowFailedError ? (error.cause?.message ?? error.message) : String(error);
+      throw new UserError(`run ${runId} failed: ${cause}`, 1);
     }
+    report(finished.view);
+    return finished.view;
   }
 }
 

@@ -3,6 +3,7 @@ import { allocateBudget, formatCredits, toMillicredits } from './credits';
 import { MAX_SUMMARY_CHARS, MAX_TASKS_IN_VIEW } from './limits';
 import type { Plan, TaskSpec } from './plan';
 import type { ApprovalDecision, PendingApproval, RunStatus, RunView, TaskOutcome, TaskStatus, TaskView } from './run';
+import { runMetrics } from './run-metrics';
 import type { CompactTask, RunSnapshot } from './run-snapshot';
 import { DagScheduler, type SchedulerState } from './scheduler';
 
@@ -196,14 +197,14 @@ export class RunLedger {
     view.error = outcome.error ?? outcome.status;
     const skipped = this.scheduler.fail(outcome.taskId, outcome.status);
     for (const id of skipped)
-      this.setStatus(id, 'skipped', { error: `dependency "${outcome.taskId}" did not succeed` });
+      this.setStatus(id, 'skipped', { error: `dependency "${outcome.taskId}" did not succeed`, finishedAt: at });
     return skipped;
   }
 
   /** Fail-fast or cancellation: nothing new starts; returns the tasks skipped. */
-  skipAllPending(reason: string): string[] {
+  skipAllPending(reason: string, at: string): string[] {
     const skipped = this.scheduler?.skipAllPending() ?? [];
-    for (const id of skipped) this.setStatus(id, 'skipped', { error: reason });
+    for (const id of skipped) this.setStatus(id, 'skipped', { error: reason, finishedAt: at });
     return skipped;
   }
 
@@ -346,6 +347,7 @@ export class RunLedger {
       ...(full ? {} : { omittedSucceededTasks: this.tasks.size - listed.length }),
       pendingApprovals: [...this.pending.values()],
       decisions: this.decisions,
+      metrics: runMetrics(this.tasks.values()),
       startedAt: this.options.startedAt,
       ...(this.finishedAt ? { finishedAt: this.finishedAt } : {}),
     };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_CONCURRENCY, MAX_GOAL_CHARS, MAX_REVIEW_ROUNDS } from './limits';
 import { Plan } from './plan';
+import { RunMetrics } from './run-metrics';
 
 /** Input of `goalWorkflow`. Plain JSON, so `temporal workflow start --input '{"goal":"..."}'` works as is. */
 export const GoalInput = z.object({
@@ -120,7 +121,7 @@ export const TaskView = z.object({
   summary: z.string().optional().describe('Output summary once succeeded'),
   error: z.string().optional().describe('Failure or skip reason'),
   startedAt: z.string().optional().describe('ISO start time'),
-  finishedAt: z.string().optional().describe('ISO end time'),
+  finishedAt: z.string().optional().describe('ISO end time (for a skipped task: when it was skipped)'),
   workflowId: z.string().describe('Child workflow id (<runId>/<taskId>)'),
 });
 export type TaskView = z.infer<typeof TaskView>;
@@ -144,6 +145,7 @@ export const RunView = z.object({
     .describe('Succeeded tasks left out of `tasks` in a large run; their state is in their own workflows'),
   pendingApprovals: z.array(PendingApproval).describe('Tasks waiting for a person'),
   decisions: z.array(ApprovalDecision).describe('Every budget decision, in order'),
+  metrics: RunMetrics.describe('Rounds, calls, credits, throughput and durations over every task, also unlisted ones'),
   startedAt: z.string().describe('ISO start time'),
   finishedAt: z.string().optional().describe('ISO end time'),
 });

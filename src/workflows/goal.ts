@@ -158,7 +158,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     }
     if (outcome.status === 'failed' && input.failFast && !failFastTriggered) {
       failFastTriggered = true;
-      ledger.skipAllPending(`fail-fast: task "${outcome.taskId}" failed`);
+      ledger.skipAllPending(`fail-fast: task "${outcome.taskId}" failed`, now());
       cancelRunningTasks();
     }
     publish();
@@ -280,7 +280,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     cancelled = true;
     // The run was cancelled: start nothing more, let the running tasks finish cancelling, then report.
     await CancellationScope.nonCancellable(async () => {
-      ledger.skipAllPending('the run was cancelled');
+      ledger.skipAllPending('the run was cancelled', now());
       cancelRunningTasks();
       await condition(() => ledger.isFinished());
     });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ProgressEvent } from '../../src/domain/progress-events';
 import type { RunView } from '../../src/domain/run';
 import { findTemporalBinary } from '../../src/infra/temporal-binary';
 import { pendingApprovalsQuery } from '../../src/workflows/messages';
@@ -26,17 +27,25 @@ before(async () => {
 });
 after(() => env?.teardown());
 
+const readEvents = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => ProgressEvent.parse(JSON.parse(line)));
+
 const temporal = (args: string[]) => runCommand(findTemporalBinary(), [...args, '--address', env.address]);
 
 describe('planwright CLI end to end', () => {
   it('runs a plan file to the end with --wait: report, exit 0, one child per task with an implementer call', async () => {
     await withWorker(env, {}, async (h) => {
       const runId = uniqueId('cli');
+      const eventsFile = path.join(dir, 'events', 'run.jsonl');
       const result = await planwright(
-        ['run', '--plan', planFile, '--wait', '--id', runId, '--task-queue', h.taskQueue],
+        ['run', '--plan', planFile, '--wait', '--events', eventsFile, '--id', runId, '--task-queue', h.taskQueue],
         cliEnv,
       );
       assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /Tasks: 5 ended \(5 succeeded, 0 failed\), 0 skipped/);
       assert.match(result.stdout, new RegExp(`Run ${runId}: SUCCEEDED`));
       assert.match(result.stdout, /Web UI: http:\/\/localhost:8233\/namespaces\/default\/workflows\//);
       assert.match(result.stderr, /a\s+succeeded \(1 round/);
@@ -60,6 +69,32 @@ describe('planwright CLI end to end', () => {
       const missing = await planwright(['output', runId, 'zzz'], cliEnv);
       assert.equal(missing.code, 2);
       assert.match(missing.stderr, /no task "zzz" in run .* has started/);
+
+      // The progress log: the run brackets one start and one end per task, each task starting after its
+      // dependencies ended (the diamond: a, then b and c, then d; e alone).
+      const events = readEvents(eventsFile);
+      const tasks = ['a', 'b', 'c', 'd', 'e'];
+      assert.equal(events[0]!.type, 'run.started');
+      assert.deepEqual([events.at(-1)!.type, events.at(-1)!.status], ['run.ended', 'succeeded']);
+      for (const t of tasks) {
+        const mine = events.filter((e) => e.taskId === t).map((e) => `${e.type}${e.status ? ` ${e.status}` : ''}`);
+        assert.deepEqual(mine, ['task.started', 'task.ended succeeded'], `events of ${t}`);
+      }
+      const when = (type: string, t: string) => events.find((e) => e.type === type && e.taskId === t)!.at;
+      for (const t of ['b', 'c']) assert.ok(when('task.started', t) >= when('task.ended', 'a'), `${t} after a`);
+      for (const t of ['b', 'c']) assert.ok(when('task.started', 'd') >= when('task.ended', t), `d after ${t}`);
+
+      // Following the ended run again tells the same story, from its beginning.
+      const watchFile = path.join(dir, 'events', 'watch.jsonl');
+      const watched = await planwright(['watch', runId, '--events', watchFile, '--json'], cliEnv);
+      assert.equal(watched.code, 0, watched.stderr);
+      const finalView = JSON.parse(watched.stdout) as RunView;
+      assert.deepEqual([finalView.status, finalView.metrics.ended, finalView.metrics.succeeded], ['succeeded', 5, 5]);
+      assert.deepEqual(readEvents(watchFile), events);
+      assert.match(watched.stderr, /^\s+e\s+succeeded \(1 round/m);
+      const unknown = await planwright(['watch', 'no-such-run'], cliEnv);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /no run with id "no-such-run"/);
     });
   });
 

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { EXIT } from '../../infra/errors';
-import { runReport, webUiLink } from '../format';
+import { EXIT, UserError } from '../../infra/errors';
+import type { Client } from '@temporalio/client';
+import type { RunView } from '../../domain/run';
+import { progressLine, runReport, webUiLink } from '../format';
 import { checkGoalInput, parseNonNegativeNumber, parsePositiveNumber } from '../inputs';
 import {
   clientFor,
@@ -13,6 +15,7 @@ import {
   type GoalFlags,
 } from '../options';
 import { readTaskOutput, writeArtifacts } from '../output';
+import { openProgressLog } from '../progress-log';
 import { ensureWorkerPolling, followRun, getRunView, newRunId, startRun } from '../runs';
 
 /** run, status, cancel, output: starting runs and reading them. */
@@ -38,6 +41,7 @@ export function registerRunCommands(program: Command): void {
     )
     .option('--id <runId>', 'workflow id of the run (default: pw-<time>-<random>)')
     .option('--wait', 'follow the run to its end; exit 1 unless it succeeded')
+    .option('--events <file>', 'with --wait: write every progress event to <file> as JSON Lines')
     .option('--json', 'print the final report as JSON (with --wait)')
     .action(
       async (
@@ -49,9 +53,14 @@ export function registerRunCommands(program: Command): void {
             approvalTimeout?: number;
             id?: string;
             wait?: boolean;
+            events?: string;
             json?: boolean;
           },
       ) => {
+        if (flags.events && !flags.wait)
+          throw new UserError(
+            '--events needs --wait (or follow the run with `planwright watch <runId> --events FILE`)',
+          );
         const input = checkGoalInput(
           goalInputFrom(goal, flags, {
             failFast: flags.failFast ?? false,
@@ -70,11 +79,26 @@ export function registerRunCommands(program: Command): void {
           return;
         }
         console.error(`Started run ${runId} · Web UI: ${link}`);
-        const view = await followRun(client, runId, (line) => console.error(line));
+        const view = await follow(client, runId, flags.events);
         out(flags.json ? JSON.stringify(view, null, 2) : runReport(view, link));
         if (view.status !== 'succeeded') process.exitCode = EXIT.runNotSucceeded;
       },
     );
+
+  connectionOptions(
+    program
+      .command('watch')
+      .description('follow a run to its end, printing each task as it starts and ends; exit 1 unless it succeeded')
+      .argument('<runId>'),
+  )
+    .option('--events <file>', 'write every progress event to <file> as JSON Lines (from the start of the run)')
+    .option('--json', 'print the final report as JSON')
+    .action(async (runId: string, flags: ConnectionFlags & { events?: string; json?: boolean }) => {
+      const { client, target } = await clientFor(flags);
+      const view = await follow(client, runId, flags.events);
+      out(flags.json ? JSON.stringify(view, null, 2) : runReport(view, webUiLink(uiBase(), target.namespace, runId)));
+      if (view.status !== 'succeeded') process.exitCode = EXIT.runNotSucceeded;
+    });
 
   connectionOptions(program.command('status').description('show a run: tasks, credits, approvals').argument('<runId>'))
     .option('--json', 'print the status as JSON')
@@ -115,4 +139,17 @@ export function registerRunCommands(program: Command): void {
       }
       if (flags.out) for (const file of writeArtifacts(output, flags.out)) console.error(`wrote ${file}`);
     });
+}
+
+/** Follows a run, printing progress to stderr and, with `eventsFile`, every event to a JSON Lines file. */
+async function follow(client: Client, runId: string, eventsFile: string | undefined): Promise<RunView> {
+  const log = eventsFile ? openProgressLog(eventsFile) : undefined;
+  try {
+    return await followRun(client, runId, (event) => {
+      log?.write(event);
+      console.error(progressLine(event));
+    });
+  } finally {
+    log?.close();
+  }
 }
