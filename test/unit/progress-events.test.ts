@@ -3,25 +3,10 @@ import { describe, it } from 'node:test';
 import { ProgressEvent, ProgressTracker } from '../../src/domain/progress-events';
 import type { RunView, TaskView } from '../../src/domain/run';
 import { runMetrics } from '../../src/domain/run-metrics';
+import { secondsAfterStart, taskView } from '../helpers/views';
 
-const at = (s: number) => new Date(Date.parse('2026-11-21T10:00:00.000Z') + s * 1000).toISOString();
-
-function task(id: string, status: TaskView['status'], extra: Partial<TaskView> = {}): TaskView {
-  return {
-    id,
-    title: id,
-    agentType: 'code',
-    status,
-    deps: [],
-    allocatedMillicredits: 5000,
-    grantedMillicredits: 0,
-    spentMillicredits: 0,
-    reviewRounds: 0,
-    modelCalls: 0,
-    workflowId: `run/${id}`,
-    ...extra,
-  };
-}
+const at = secondsAfterStart;
+const task = taskView;
 
 function view(status: RunView['status'], tasks: TaskView[], extra: Partial<RunView> = {}): RunView {
   return {

@@ -2,26 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TaskView } from '../../src/domain/run';
 import { runMetrics } from '../../src/domain/run-metrics';
+import { secondsAfterStart, taskView } from '../helpers/views';
 
-const T0 = Date.parse('2026-11-21T10:00:00.000Z');
-const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
-
-function task(id: string, agentType: string, status: TaskView['status'], extra: Partial<TaskView> = {}): TaskView {
-  return {
-    id,
-    title: id,
-    agentType,
-    status,
-    deps: [],
-    allocatedMillicredits: 10_000,
-    grantedMillicredits: 0,
-    spentMillicredits: 0,
-    reviewRounds: 0,
-    modelCalls: 0,
-    workflowId: `run/${id}`,
-    ...extra,
-  };
-}
+const at = secondsAfterStart;
+const task = (id: string, agentType: string, status: TaskView['status'], extra: Partial<TaskView> = {}) =>
+  taskView(id, status, { agentType, ...extra });
 
 describe('run metrics', () => {
   it('counts outcomes, averages rounds, calls and credits over ended tasks, and paces them per hour', () => {
