@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from '../infra/errors';
 import { projectRoot } from '../infra/paths';
 import { registerApprovalCommands } from './commands/approval-commands';
+import { registerListCommand } from './commands/list-command';
 import { registerLocalCommands } from './commands/local-commands';
 import { registerPlanCommand } from './commands/plan-command';
 import { registerRunCommands } from './commands/run-commands';
@@ -16,6 +17,7 @@ export function createProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRunCommands(program);
+  registerListCommand(program);
   registerPlanCommand(program);
   registerApprovalCommands(program);
   registerLocalCommands(program);

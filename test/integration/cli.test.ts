@@ -128,6 +128,14 @@ describe('planwright CLI end to end', () => {
 
       const pending = await planwright(['pending'], cliEnv);
       assert.match(pending.stdout, new RegExp(`${runId}\\s+solo\\s+needs [\\d.]+ credits`));
+      const listedRun = async (args: string[]) => {
+        const listed = await planwright(['list', ...args, '--json'], cliEnv);
+        return (JSON.parse(listed.stdout) as { runId: string; status: string; pendingApprovals: number }[]).find(
+          (r) => r.runId === runId,
+        );
+      };
+      const waiting = await waitFor('the run listed as waiting', () => listedRun(['--status', 'awaiting_approval']));
+      assert.deepEqual([waiting.status, waiting.pendingApprovals], ['awaiting_approval', 1]);
       const wrong = await planwright(['approve', runId, 'nope', '--credits', '5'], cliEnv);
       assert.equal(wrong.code, 2);
       assert.match(wrong.stderr, /task "nope" of .* is not waiting for approval \(waiting: solo\)/);
@@ -143,6 +151,12 @@ describe('planwright CLI end to end', () => {
         view.decisions.map((d) => [d.decision, d.by, d.note]),
         [['approved', 'cli-test', 'ok']],
       );
+      const done = await waitFor('the run listed as succeeded', async () => {
+        const row = await listedRun([]);
+        return row?.status === 'succeeded' ? row : undefined;
+      });
+      assert.equal(done.pendingApprovals, 0);
+      assert.equal(await listedRun(['--status', 'running']), undefined);
     });
   });
 
@@ -226,6 +240,9 @@ describe('planwright CLI end to end', () => {
     const invalid = await planwright(['run', '--plan', cyclic], cliEnv);
     assert.equal(invalid.code, 2);
     assert.match(invalid.stderr, /dependency cycle: /);
+    const badStatus = await planwright(['list', '--status', 'done'], cliEnv);
+    assert.equal(badStatus.code, 2);
+    assert.match(badStatus.stderr, /unknown --status "done"; use one of planning, running, succeeded/);
     const unreachable = await planwright(['status', 'x'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     assert.equal(unreachable.code, 3);
     assert.equal(unreachable.stderr.trim().split('\n').length, 1, unreachable.stderr);
