@@ -1,5 +1,5 @@
 import { Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type OpenAI from 'openai';
 import { createActivities } from './activities';
 import { createOpenAIClient } from './activities/model/client';
@@ -7,6 +7,7 @@ import { loadModelSettings, type ModelSettings } from './activities/model/settin
 import { UserError } from './infra/errors';
 import { resolveTemporalTarget, unreachableMessage, shortReason, type TemporalTarget } from './infra/connection';
 import { ensureSearchAttributes } from './infra/search-attributes';
+import { installMetricsExport, metricsExportFromEnv } from './infra/telemetry';
 
 /** Default task queue of runs and workers. */
 export const DEFAULT_TASK_QUEUE = 'planwright';
@@ -47,7 +48,7 @@ export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): 
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ openai, settings }),
+    activities: createActivities({ openai, settings, meter: Runtime.instance().metricMeter }),
     shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
     // The server-side limit holds the average across every worker of the queue; the pacer holds every second.
     ...(options.maxModelCallsPerSecond !== undefined
@@ -101,8 +102,13 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
 }
 
 if (require.main === module) {
-  runWorker().catch((err: unknown) => {
-    console.error(`planwright worker: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(err instanceof UserError ? err.exitCode : 1);
-  });
+  Promise.resolve()
+    .then(() => {
+      installMetricsExport(metricsExportFromEnv());
+      return runWorker();
+    })
+    .catch((err: unknown) => {
+      console.error(`planwright worker: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(err instanceof UserError ? err.exitCode : 1);
+    });
 }

@@ -33,6 +33,7 @@ export async function implementTask(
 export async function reviewTask(model: ModelClient, input: ReviewTaskInput): Promise<MeteredResult<ReviewVerdict>> {
   return callStructured(model, {
     kind: 'reviewer',
+    agentType: input.task.agentType,
     taskId: input.task.id,
     round: input.round,
     schema: ReviewVerdict,

@@ -27,6 +27,7 @@ import { outcomeFromFailureCause } from '../domain/task-outcome';
 import type { RunSnapshot } from '../domain/run-snapshot';
 import { PENDING_APPROVALS_ATTRIBUTE, RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
 import { MODEL_CALL_OPTIONS } from './activity-options';
+import { RunMeters } from './run-meters';
 import {
   approveBudgetSignal,
   creditDecisionSignal,
@@ -88,9 +89,12 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   // Tasks started by an earlier run of this workflow: not children of this run, so cancelled by id.
   const inherited = new Set(resume ? ledger.runningTaskIds() : []);
 
+  const meters = new RunMeters(ledger.decisions.length);
   // Upserts only on change: each one is a history event, and most task completions change neither value.
   let published = '';
   const publish = () => {
+    // Every change of the ledger is followed by a publish: the place to count the decisions it appended.
+    meters.newDecisions(ledger.decisions);
     const status = ledger.pending.size > 0 ? 'awaiting_approval' : ledger.status;
     if (published === `${status}/${ledger.pending.size}`) return;
     published = `${status}/${ledger.pending.size}`;
@@ -151,14 +155,20 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   let progressed = false;
   const onTaskFinished = (outcome: TaskOutcome) => {
     progressed = true;
+    // A second report of the same end (a signal and a completion both arriving) changes nothing and counts nothing.
+    const wasOpen = ['running', 'awaiting_approval'].includes(ledger.tasks.get(outcome.taskId)?.status ?? '');
     const skipped = ledger.finishTask(outcome, now());
+    if (wasOpen) meters.taskEnded(ledger.tasks.get(outcome.taskId));
+    for (const id of skipped) meters.taskEnded(ledger.tasks.get(id));
     inherited.delete(outcome.taskId);
     if (outcome.status === 'failed' && skipped.length > 0) {
       log.info(`task ${outcome.taskId} failed; skipped its dependents`, { dependents: skipped });
     }
     if (outcome.status === 'failed' && input.failFast && !failFastTriggered) {
       failFastTriggered = true;
-      ledger.skipAllPending(`fail-fast: task "${outcome.taskId}" failed`, now());
+      for (const id of ledger.skipAllPending(`fail-fast: task "${outcome.taskId}" failed`, now())) {
+        meters.taskEnded(ledger.tasks.get(id));
+      }
       cancelRunningTasks();
     }
     publish();
@@ -280,14 +290,14 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     cancelled = true;
     // The run was cancelled: start nothing more, let the running tasks finish cancelling, then report.
     await CancellationScope.nonCancellable(async () => {
-      ledger.skipAllPending('the run was cancelled', now());
+      for (const id of ledger.skipAllPending('the run was cancelled', now())) meters.taskEnded(ledger.tasks.get(id));
       cancelRunningTasks();
       await condition(() => ledger.isFinished());
     });
   }
   // Non-cancellable: a cancelled run still concludes, publishes and returns its report.
   return CancellationScope.nonCancellable(async () => {
-    ledger.conclude(now(), cancelled);
+    meters.runEnded(ledger.conclude(now(), cancelled));
     publish();
     await condition(allHandlersFinished);
     return ledger.toView();

@@ -12,6 +12,7 @@ import { formatIssues } from '../../domain/plan-validation';
 import { repairMessage, type ChatMessage } from '../../domain/prompts';
 import { endpointOf } from './client';
 import { FALLBACK_WORTHY_FAILURES, refusalFailure, toModelFailure } from './errors';
+import type { ModelMetrics } from './metrics';
 import type { Pacer } from './pacer';
 import { requestResponse, type Reply } from './responses-api';
 import { settingsFor, type AgentModelSettings, type ModelSettings } from './settings';
@@ -19,7 +20,10 @@ import { countInputTokens, countOutputTokens } from './tokens';
 
 export interface StructuredCallRequest<T> {
   kind: CallKind;
-  /** Implementer agent type; selects the per-agent model settings. */
+  /**
+   * Agent type of the task the call is for: selects the per-agent model settings of implementer calls (reviewers and
+   * the planner have their own), and tags the call's metrics, so a task type's review cost is counted with it.
+   */
   agentType?: string;
   /** Task the call is for, if any; sent as a header for request logs and the simulator. */
   taskId?: string;
@@ -101,6 +105,7 @@ export interface ModelClient {
   openai: OpenAI;
   settings: ModelSettings;
   pacer: Pacer;
+  metrics: ModelMetrics;
 }
 
 export async function callStructured<T>(
@@ -125,6 +130,8 @@ export async function callStructured<T>(
     } catch (err) {
       const failure = toModelFailure(err, { model: name, baseURL: endpointOf(settings) });
       const type = failure instanceof ApplicationFailure ? failure.type : undefined;
+      // Cancellation is not the model's failure; everything else counts, also what a fallback model then fixes.
+      if (type) model.metrics.callFailed(req.kind, name, type);
       const hasNext = i < models.length - 1;
       // On the last attempt Temporal will not retry: a transient failure is then as final as a missing model.
       const retriesExhausted =
@@ -164,7 +171,10 @@ async function callWithRepairs<T>(
     );
     const available = req.availableMillicredits - ledger.spentMillicredits;
     // The reservation gate: no request leaves unless its worst case fits what is left.
-    if (reserve > available) return { kind: 'insufficient_credits', shortfallMillicredits: reserve - available };
+    if (reserve > available) {
+      model.metrics.creditShortfall(req.kind, req.agentType);
+      return { kind: 'insufficient_credits', shortfallMillicredits: reserve - available };
+    }
 
     heartbeats.checkpoint();
     const started = Date.now();
@@ -192,9 +202,17 @@ async function callWithRepairs<T>(
       repair: repair > 0,
     });
     ledger.spentMillicredits += cost;
+    errors = reply.refusal ? [] : parseErrors(reply.text, req);
+    model.metrics.requestAnswered({
+      kind: req.kind,
+      agentType: req.agentType,
+      model: agent.model,
+      valid: !reply.refusal && errors.length === 0,
+      latencyMs: Date.now() - started,
+      usage,
+      costMillicredits: cost,
+    });
     if (reply.refusal) throw refusalFailure(agent.model, reply.refusal);
-
-    errors = parseErrors(reply.text, req);
     if (errors.length === 0) return { kind: 'ok', value: req.schema.parse(JSON.parse(reply.text)) };
     messages.push({ role: 'assistant', content: reply.text }, repairMessage(errors));
   }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { startDevServer } from '../../infra/dev-server';
 import { UserError } from '../../infra/errors';
+import { installMetricsExport } from '../../infra/telemetry';
 import { findTemporalBinary, findTestServerBinary } from '../../infra/temporal-binary';
 import { loadScenario } from '../../simulator/scenario';
 import { startSimulator } from '../../simulator/server';
@@ -26,13 +27,36 @@ export function registerLocalCommands(program: Command): void {
       'model calls this worker runs at once',
       parsePositiveInt('--max-concurrent-model-calls'),
     )
-    .action(async (flags: { taskQueue: string; maxModelCallsPerSecond?: number; maxConcurrentModelCalls?: number }) => {
-      await runWorker({
-        taskQueue: flags.taskQueue,
-        ...(flags.maxModelCallsPerSecond ? { maxModelCallsPerSecond: flags.maxModelCallsPerSecond } : {}),
-        ...(flags.maxConcurrentModelCalls ? { maxConcurrentModelCalls: flags.maxConcurrentModelCalls } : {}),
-      });
-    });
+    .option(
+      '--prometheus <host:port>',
+      'serve metrics (temporal_* and planwright_*) for Prometheus at http://<host:port>/metrics',
+      process.env.PLANWRIGHT_PROMETHEUS,
+    )
+    .option(
+      '--otlp <url>',
+      'push metrics to an OpenTelemetry collector: grpc://host:4317 or http://host:4318/v1/metrics',
+      process.env.PLANWRIGHT_OTLP,
+    )
+    .action(
+      async (flags: {
+        taskQueue: string;
+        maxModelCallsPerSecond?: number;
+        maxConcurrentModelCalls?: number;
+        prometheus?: string;
+        otlp?: string;
+      }) => {
+        // Before the worker connects: the exporter belongs to the process's one Temporal runtime.
+        installMetricsExport({
+          ...(flags.prometheus ? { prometheus: flags.prometheus } : {}),
+          ...(flags.otlp ? { otlp: flags.otlp } : {}),
+        });
+        await runWorker({
+          taskQueue: flags.taskQueue,
+          ...(flags.maxModelCallsPerSecond ? { maxModelCallsPerSecond: flags.maxModelCallsPerSecond } : {}),
+          ...(flags.maxConcurrentModelCalls ? { maxConcurrentModelCalls: flags.maxConcurrentModelCalls } : {}),
+        });
+      },
+    );
 
   program
     .command('server')
