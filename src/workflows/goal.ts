@@ -115,6 +115,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     const payload = (raw ?? {}) as { taskId?: unknown; by?: unknown };
     const error = `invalid ${name} payload: ${formatIssues(issues, 'signal').join('; ')}`;
     ledger.reject(String(payload.taskId ?? '?'), error, typeof payload.by === 'string' ? payload.by : undefined, now());
+    publish();
     log.warn(error);
   };
 
@@ -189,16 +190,16 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     const parsed = ApproveBudget.safeParse(raw);
     if (!parsed.success) return rejectSignal('approveBudget', raw, parsed.error.issues);
     const result = ledger.approve(parsed.data, now());
-    if (!result.ok) return log.warn(`approveBudget rejected: ${result.error}`);
     publish();
+    if (!result.ok) return log.warn(`approveBudget rejected: ${result.error}`);
     await tellTask(parsed.data.taskId, { kind: 'granted', millicredits: result.millicredits });
   });
   setHandler(denyBudgetSignal, async (raw) => {
     const parsed = DenyBudget.safeParse(raw);
     if (!parsed.success) return rejectSignal('denyBudget', raw, parsed.error.issues);
     const result = ledger.deny(parsed.data, now());
-    if (!result.ok) return log.warn(`denyBudget rejected: ${result.error}`);
     publish();
+    if (!result.ok) return log.warn(`denyBudget rejected: ${result.error}`);
     await tellTask(parsed.data.taskId, { kind: 'denied', reason: parsed.data.reason });
   });
 

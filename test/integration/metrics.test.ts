@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RunView } from '../../src/domain/run';
 import { startSimulator } from '../../src/simulator/server';
+import { approveBudgetSignal } from '../../src/workflows/messages';
 import { planwright } from '../helpers/cli';
 import { waitFor } from '../helpers/history';
 import { createTestEnvironment, uniqueId } from '../helpers/temporal';
@@ -73,12 +74,19 @@ describe('worker metrics', () => {
           { id: 'b', title: 'B', agentType: 'docs', deps: ['a'], acceptanceCriteria: ['ok'] },
         ],
       };
-      const view: RunView = await env.client.workflow.execute('goalWorkflow', {
+      const handle = await env.client.workflow.start('goalWorkflow', {
         taskQueue,
         workflowId: uniqueId('run'),
         args: [{ goal: 'g', plan }],
       });
+      // A malformed approval (no taskId, no credits) is refused and audited: a "rejected" budget decision.
+      await handle.signal(approveBudgetSignal, {} as never);
+      const view: RunView = await handle.result();
       assert.equal(view.status, 'succeeded');
+      assert.deepEqual(
+        view.decisions.map((d) => d.decision),
+        ['rejected'],
+      );
 
       // The run's own metrics reach the exporter through the worker a moment after the run ends.
       const text = await waitFor('the run in the metrics', async () => {
@@ -105,6 +113,7 @@ describe('worker metrics', () => {
       assert.equal(sample(text, 'planwright_tasks_ended_total', { agent_type: 'code', status: 'succeeded' }), 1);
       assert.equal(sample(text, 'planwright_tasks_ended_total', { agent_type: 'docs', status: 'succeeded' }), 1);
       assert.equal(sample(text, 'planwright_task_duration_count'), 2);
+      assert.equal(sample(text, 'planwright_budget_decisions_total', { decision: 'rejected' }), 1);
       // The SDK's own metrics come out of the same endpoint.
       assert.ok(sample(text, 'temporal_workflow_completed_total') >= 3, 'temporal_* metrics are exported too');
     } finally {
