@@ -1,11 +1,13 @@
 import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { ImplementTaskInput, PreparePlanInput, ReviewTaskInput } from '../domain/activity-contracts';
+import type { RunNotification } from '../domain/notifications';
 import { implementTask, reviewTask } from './agents';
 import { collectTaskOutcomes } from './hand-over';
 import { ModelMetrics } from './model/metrics';
 import { createPacer } from './model/pacer';
 import type { ModelSettings } from './model/settings';
+import { notify } from './notify';
 import { preparePlan } from './planning';
 
 export interface ActivityDependencies {
@@ -31,6 +33,7 @@ export function createActivities({ openai, settings, meter }: ActivityDependenci
     implementTask: (input: ImplementTaskInput) => implementTask(model, input),
     reviewTask: (input: ReviewTaskInput) => reviewTask(model, input),
     collectTaskOutcomes,
+    notify: (notification: RunNotification) => notify(settings, notification),
   };
 }
 

@@ -40,3 +40,7 @@ export const NON_RETRYABLE_MODEL_FAILURES = [
 export const TASK_REVIEW_FAILED = 'Planwright.Task.ReviewFailed';
 export const TASK_BUDGET_DENIED = 'Planwright.Task.BudgetDenied';
 export const TASK_APPROVAL_TIMEOUT = 'Planwright.Task.ApprovalTimeout';
+
+// The notification webhook could not take a message: retried a few times when it may recover, then logged.
+export const NOTIFY_UNAVAILABLE = 'Planwright.Notify.Unavailable';
+export const NOTIFY_REJECTED = 'Planwright.Notify.Rejected';

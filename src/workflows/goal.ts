@@ -9,6 +9,7 @@ import {
   isCancellation,
   log,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -19,6 +20,7 @@ import type { Activities } from '../activities';
 import { ApproveBudget, DenyBudget, type CreditDecision } from '../domain/approvals';
 import { BudgetTooSmallError, toMillicredits } from '../domain/credits';
 import { BUDGET_TOO_SMALL, INVALID_INPUT } from '../domain/errors';
+import { approvalNeeded, runEnded, type RunNotification } from '../domain/notifications';
 import { formatIssues } from '../domain/plan-validation';
 import { constraintList } from '../domain/prompts';
 import { GoalInput, type GoalInputJson, type RunView, type TaskOutcome } from '../domain/run';
@@ -47,6 +49,29 @@ const { collectTaskOutcomes } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 10 },
 });
+// A webhook gets a few tries within seconds: a message that cannot be delivered must not hold up a run.
+const NOTIFY_OPTIONS = {
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+} as const;
+const { notify } = proxyActivities<Activities>(NOTIFY_OPTIONS);
+
+/** Tells people through the worker's webhook. Never fails the run: a message that cannot go out is logged. */
+async function tell(notification: RunNotification): Promise<void> {
+  // Histories recorded before notifications existed replay without them.
+  if (!patched('run-notifications')) return;
+  try {
+    await notify.executeWithOptions(
+      {
+        ...NOTIFY_OPTIONS,
+        summary: `notify ${notification.event}${notification.taskId ? ` ${notification.taskId}` : ''}`,
+      },
+      [notification],
+    );
+  } catch (err) {
+    log.warn('could not deliver a notification', { event: notification.event, error: String(err) });
+  }
+}
 
 /** Child workflow id of a task: deterministic, so a task is found by run and task id alone. */
 export function taskWorkflowId(runId: string, taskId: string): string {
@@ -184,6 +209,12 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     const answer = ledger.requestCredits(taskId, shortfallMillicredits, now());
     if (answer.kind === 'granted') await tellTask(taskId, { kind: 'granted', millicredits: answer.millicredits });
     publish();
+    if (answer.kind === 'pending') {
+      const task = ledger.spec(taskId);
+      await tell(
+        approvalNeeded({ runId, goal: input.goal, taskId, taskTitle: task.title, shortfallMillicredits, at: now() }),
+      );
+    }
   });
   // Signals may come from the plain Temporal CLI with any shape: parse before anything changes.
   setHandler(approveBudgetSignal, async (raw) => {
@@ -298,8 +329,20 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   }
   // Non-cancellable: a cancelled run still concludes, publishes and returns its report.
   return CancellationScope.nonCancellable(async () => {
-    meters.runEnded(ledger.conclude(now(), cancelled));
+    const status = ledger.conclude(now(), cancelled);
+    meters.runEnded(status);
     publish();
+    await tell(
+      runEnded({
+        runId,
+        goal: input.goal,
+        status,
+        counts: ledger.counts(),
+        spentMillicredits: ledger.spentMillicredits(),
+        budgetMillicredits: ledger.options.budgetMillicredits,
+        at: now(),
+      }),
+    );
     await condition(allHandlersFinished);
     return ledger.toView();
   });

@@ -42,7 +42,25 @@ describe('model settings', () => {
   it('rejects an OPENAI_BASE_URL that is not a URL, naming the fix', () => {
     assert.throws(
       () => loadModelSettings({ OPENAI_BASE_URL: 'localhost:8000' }, tmpdir()),
-      /is not a URL; use the endpoint's base/,
+      /OPENAI_BASE_URL=localhost:8000 is not an http\(s\) URL; use e\.g\. http:\/\/localhost:8000\/v1/,
+    );
+  });
+
+  it('takes the notification webhook from the config file, and PLANWRIGHT_WEBHOOK_URL over it', () => {
+    const dir = withConfig(JSON.stringify({ notifications: { webhookUrl: 'https://hooks.example.com/a' } }));
+    assert.equal(loadModelSettings({}, dir).notifications.webhookUrl, 'https://hooks.example.com/a');
+    assert.equal(
+      loadModelSettings({ PLANWRIGHT_WEBHOOK_URL: 'http://localhost:9/b' }, dir).notifications.webhookUrl,
+      'http://localhost:9/b',
+    );
+    assert.deepEqual(loadModelSettings({}, tmpdir()).notifications, {});
+    assert.throws(
+      () => loadModelSettings({ PLANWRIGHT_WEBHOOK_URL: 'hooks.slack.com/x' }, tmpdir()),
+      /PLANWRIGHT_WEBHOOK_URL=hooks\.slack\.com\/x is not an http\(s\) URL/,
+    );
+    assert.throws(
+      () => loadModelSettings({}, withConfig(JSON.stringify({ notifications: { webhookUrl: 'ftp://x' } }))),
+      /notifications\.webhookUrl/,
     );
   });
 

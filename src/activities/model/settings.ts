@@ -54,6 +54,15 @@ export const PlanwrightConfig = z.object({
     .max(3)
     .default(1.1)
     .describe('Factor on counted input tokens when reserving; raise it for providers whose tokenizer differs'),
+  notifications: z
+    .object({
+      webhookUrl: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .describe('POST a JSON message here when a task waits for approval and when a run ends (Slack-compatible)'),
+    })
+    .default({})
+    .describe('Where the worker tells people what needs them'),
 });
 export type PlanwrightConfig = z.infer<typeof PlanwrightConfig>;
 
@@ -81,6 +90,7 @@ export interface ModelSettings {
   customAgents: AgentSpec[];
   prices: PriceTable;
   inputTokenMargin: number;
+  notifications: { webhookUrl?: string };
 }
 
 export function settingsFor(settings: ModelSettings, kind: CallKind, agentType?: string): AgentModelSettings {
@@ -90,7 +100,7 @@ export function settingsFor(settings: ModelSettings, kind: CallKind, agentType?:
 
 /**
  * Loads `planwright.config.json` (or the file named by PLANWRIGHT_CONFIG) and the environment. Environment variables
- * win over the file: OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, PLANWRIGHT_MODEL.
+ * win over the file: OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, PLANWRIGHT_MODEL, PLANWRIGHT_WEBHOOK_URL.
  */
 export function loadModelSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ModelSettings {
   const explicit = env.PLANWRIGHT_CONFIG;
@@ -122,6 +132,9 @@ export function loadModelSettings(env: NodeJS.ProcessEnv = process.env, cwd = pr
   if (apiKey) provider.apiKey = apiKey;
   const defaults = { ...DEFAULT_MODEL_SETTINGS, ...config.defaults };
   if (env.PLANWRIGHT_MODEL) defaults.model = env.PLANWRIGHT_MODEL;
+  const webhookUrl = env.PLANWRIGHT_WEBHOOK_URL
+    ? checkUrl('PLANWRIGHT_WEBHOOK_URL', env.PLANWRIGHT_WEBHOOK_URL, 'https://hooks.slack.com/services/…')
+    : config.notifications.webhookUrl;
   return {
     provider,
     defaults,
@@ -129,13 +142,14 @@ export function loadModelSettings(env: NodeJS.ProcessEnv = process.env, cwd = pr
     customAgents: config.customAgents,
     prices: { ...DEFAULT_PRICES, ...config.prices },
     inputTokenMargin: config.inputTokenMargin,
+    notifications: webhookUrl ? { webhookUrl } : {},
   };
 }
 
-function checkUrl(name: string, value: string): string {
+function checkUrl(name: string, value: string, example = 'http://localhost:8000/v1'): string {
   // "localhost:8000" parses as a URL with the scheme "localhost:"; only http(s) reaches a provider.
   if (!z.url({ protocol: /^https?$/ }).safeParse(value).success) {
-    throw new ConfigError(`${name}=${value} is not a URL; use the endpoint's base, e.g. http://localhost:8000/v1`);
+    throw new ConfigError(`${name}=${value} is not an http(s) URL; use e.g. ${example}`);
   }
   return value;
 }

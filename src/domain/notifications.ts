@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { formatCredits } from './credits';
+import type { RunStatus } from './run';
+
+/**
+ * What a worker POSTs to the configured webhook when a person is needed or a run ends. `text` is a ready-made
+ * sentence, so Slack-style incoming webhooks show it as is; the other fields are for programs.
+ */
+export const RunNotification = z.object({
+  event: z.enum(['approval_needed', 'run_ended']).describe('Why the message was sent'),
+  runId: z.string().describe('Workflow id of the run'),
+  goal: z.string().describe('Goal of the run, shortened'),
+  taskId: z.string().optional().describe('Task waiting for credits (approval_needed)'),
+  taskTitle: z.string().optional().describe('Title of that task (approval_needed)'),
+  shortfallMillicredits: z
+    .number()
+    .int()
+    .optional()
+    .describe("Credits the task's next call is missing, in thousandths (approval_needed)"),
+  status: z.string().optional().describe('How the run ended (run_ended)'),
+  spentMillicredits: z.number().int().optional().describe('Credits the run spent, in thousandths (run_ended)'),
+  budgetMillicredits: z.number().int().optional().describe('Budget of the run, in thousandths (run_ended)'),
+  at: z.string().describe('ISO time of the event (workflow time)'),
+  text: z.string().describe('The message for people, with the command to act on it'),
+});
+export type RunNotification = z.infer<typeof RunNotification>;
+
+const shorten = (text: string, max = 140) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+export function approvalNeeded(n: {
+  runId: string;
+  goal: string;
+  taskId: string;
+  taskTitle: string;
+  shortfallMillicredits: number;
+  at: string;
+}): RunNotification {
+  const needs = formatCredits(n.shortfallMillicredits);
+  return {
+    event: 'approval_needed',
+    runId: n.runId,
+    goal: shorten(n.goal),
+    taskId: n.taskId,
+    taskTitle: n.taskTitle,
+    shortfallMillicredits: n.shortfallMillicredits,
+    at: n.at,
+    text:
+      `Planwright run ${n.runId}: task ${n.taskId} ("${shorten(n.taskTitle, 80)}") needs ${needs} more credits and waits ` +
+      `for approval. Approve: planwright approve ${n.runId} ${n.taskId} --credits ${Math.ceil(n.shortfallMillicredits / 1000)} ` +
+      `· deny: planwright deny ${n.runId} ${n.taskId} --reason "..."`,
+  };
+}
+
+export function runEnded(n: {
+  runId: string;
+  goal: string;
+  status: RunStatus;
+  counts: Record<string, number>;
+  spentMillicredits: number;
+  budgetMillicredits: number;
+  at: string;
+}): RunNotification {
+  const tasks = Object.entries(n.counts)
+    .filter(([, count]) => count > 0)
+    .map(([status, count]) => `${count} ${status}`)
+    .join(', ');
+  return {
+    event: 'run_ended',
+    runId: n.runId,
+    goal: shorten(n.goal),
+    status: n.status,
+    spentMillicredits: n.spentMillicredits,
+    budgetMillicredits: n.budgetMillicredits,
+    at: n.at,
+    text:
+      `Planwright run ${n.runId} ${n.status}: ${tasks || 'no tasks'}; spent ${formatCredits(n.spentMillicredits)} of ` +
+      `${formatCredits(n.budgetMillicredits)} credits. Report: planwright status ${n.runId}`,
+  };
+}
