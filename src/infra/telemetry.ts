@@ -43,7 +43,10 @@ export function installMetricsExport(config: MetricsExport): void {
   try {
     Runtime.install({ telemetryOptions: { metrics } });
   } catch (err) {
-    throw new UserError(`cannot start the metrics exporter: ${(err as Error).message}`);
+    const where = config.prometheus ? `--prometheus ${config.prometheus}` : `--otlp ${config.otlp}`;
+    throw new UserError(
+      `cannot start the metrics exporter (${(err as Error).message}); check ${where}, e.g. a free port`,
+    );
   }
 }
 
