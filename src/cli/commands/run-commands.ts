@@ -1,7 +1,7 @@
-import type { Command } from 'commander';
-import { EXIT, UserError } from '../../infra/errors';
 import type { Client } from '@temporalio/client';
+import type { Command } from 'commander';
 import type { RunView } from '../../domain/run';
+import { EXIT, UserError } from '../../infra/errors';
 import { progressLine, runReport, webUiLink } from '../format';
 import { checkGoalInput, parseNonNegativeNumber, parsePositiveNumber } from '../inputs';
 import {
