@@ -20,7 +20,8 @@ export function openProgressLog(file: string): ProgressLog {
     fd = openSync(file, 'w');
   } catch (err) {
     throw new UserError(
-      `cannot write the progress log ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; ` +
+      // The system's message names the path that is in the way (a file where a folder must be, no permission).
+      `cannot write the progress log ${file} (${(err as Error).message}); ` +
         'pass --events a path in a writable folder',
     );
   }

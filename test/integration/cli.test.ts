@@ -240,6 +240,17 @@ describe('planwright CLI end to end', () => {
     const invalid = await planwright(['run', '--plan', cyclic], cliEnv);
     assert.equal(invalid.code, 2);
     assert.match(invalid.stderr, /dependency cycle: /);
+    // A path under a file: no folder can be made there.
+    const unwritablePath = path.join(planFile, 'log.jsonl');
+    const unwritable = await planwright(['watch', 'any-run', '--events', unwritablePath], cliEnv);
+    assert.equal(unwritable.code, 2, unwritable.stderr);
+    assert.match(
+      unwritable.stderr,
+      /cannot write the progress log .*plan\.json\/log\.jsonl \(EEXIST: file already exists, mkdir '.*plan\.json'\); pass --events a path in a writable folder/,
+    );
+    const eventsWithoutWait = await planwright(['run', 'g', '--events', 'x.jsonl'], cliEnv);
+    assert.equal(eventsWithoutWait.code, 2);
+    assert.match(eventsWithoutWait.stderr, /--events needs --wait/);
     const badStatus = await planwright(['list', '--status', 'done'], cliEnv);
     assert.equal(badStatus.code, 2);
     assert.match(badStatus.stderr, /unknown --status "done"; use one of planning, running, succeeded/);
