@@ -170,10 +170,16 @@ export class RunLedger {
     return ids;
   }
 
-  /** Records a finished task; returns the ids of dependents now skipped. */
+  /** Whether the task is running (or waiting for approval): an end reported for it now is its first. */
+  isOpen(taskId: string): boolean {
+    const status = this.tasks.get(taskId)?.status;
+    return status === 'running' || status === 'awaiting_approval';
+  }
+
+  /** Records a finished task (a repeated report changes nothing); returns the ids of dependents now skipped. */
   finishTask(outcome: TaskOutcome, at: string): string[] {
+    if (!this.scheduler || !this.isOpen(outcome.taskId)) return [];
     const view = this.view(outcome.taskId);
-    if (!this.scheduler || !['running', 'awaiting_approval'].includes(view.status)) return [];
     const waited = this.pending.get(outcome.taskId);
     this.pending.delete(outcome.taskId);
     if (waited && outcome.failureType?.endsWith('ApprovalTimeout')) {

@@ -182,7 +182,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   const onTaskFinished = (outcome: TaskOutcome) => {
     progressed = true;
     // A second report of the same end (a signal and a completion both arriving) changes nothing and counts nothing.
-    const wasOpen = ['running', 'awaiting_approval'].includes(ledger.tasks.get(outcome.taskId)?.status ?? '');
+    const wasOpen = ledger.isOpen(outcome.taskId);
     const skipped = ledger.finishTask(outcome, now());
     if (wasOpen) meters.taskEnded(ledger.tasks.get(outcome.taskId));
     for (const id of skipped) meters.taskEnded(ledger.tasks.get(id));
