@@ -23,6 +23,34 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'import-x/no-cycle': 'error',
+      // What is imported is declared in package.json; src/ uses no dev-only package (the worker image has none).
+      'import-x/no-extraneous-dependencies': ['error', { devDependencies: ['test/**', 'bench/**'] }],
+      'import-x/no-duplicates': 'error',
+      'import-x/order': [
+        'error',
+        {
+          groups: ['builtin', 'external', ['parent', 'sibling', 'index']],
+          'newlines-between': 'never',
+          alphabetize: { order: 'asc', caseInsensitive: true },
+        },
+      ],
+    },
+  },
+  {
+    // Front ends and the simulator reach Temporal through the client library, never through activity code.
+    files: ['src/cli/**/*.ts', 'src/client/**/*.ts', 'src/client.ts', 'src/simulator/**/*.ts', 'src/config/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/activities', '**/activities/*', '**/activities/**'],
+              message: 'cli/, client/, config/ and simulator/ must not import activities/: use the client library.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -11,16 +11,17 @@ import { createActivities } from '../src/activities';
 import { createOpenAIClient } from '../src/activities/model/client';
 import type { PlanInput } from '../src/domain/plan';
 import type { RunView } from '../src/domain/run';
+import { dataConverter } from '../src/infra/data-converter';
 import { devServerTuningFlags } from '../src/infra/dev-server';
-import { startSimulator, type Simulator } from '../src/simulator/server';
 import type { ScenarioInput } from '../src/simulator/scenario';
+import { startSimulator, type Simulator } from '../src/simulator/server';
 import { randomPlan } from '../test/helpers/dags';
 import { createTestEnvironment, simSettings, uniqueId } from '../test/helpers/temporal';
 import { benchActivities } from './activities';
 import { orchestrationHops } from './breakdown';
-import type { PlainDagTask } from './workflows';
 import { devServerPid, processCpuMs } from './cpu';
 import { makespanLowerBound, scheduledMakespan } from './stats';
+import type { PlainDagTask } from './workflows';
 
 const which = process.argv[2] ?? 'all';
 const lines: string[] = [];
@@ -40,6 +41,7 @@ async function withBenchWorker<T>(
   const taskQueue = uniqueId('bench');
   const worker = await Worker.create({
     connection,
+    dataConverter,
     taskQueue,
     workflowBundle: await bundle,
     activities: { ...createActivities({ openai: createOpenAIClient(settings), settings }), ...benchActivities },

@@ -1,18 +1,20 @@
-#!/usr/bin/env node
 /**
- * The `planwright` command: start and follow runs, dry-run plans, approve budgets, run workers, the dev server and the
- * simulator. The commands live in src/cli/; this entry only runs them and sets the exit code.
+ * Planwright's client library: what any front end does against Temporal. The CLI (src/cli/) and, later, the dashboard
+ * import it; neither talks to Temporal another way. Every function takes a connected `Client` (see connectClient),
+ * which carries the one data converter (src/infra/data-converter.ts).
  */
-import { main } from './cli/program';
-
-/** Runs the CLI on process.argv and exits with its code. Open gRPC channels would otherwise keep the process alive. */
-export function runCli(): void {
-  main(process.argv)
-    .then((code) => process.exit(code))
-    .catch((err: unknown) => {
-      console.error(`planwright: ${String(err)}`);
-      process.exit(1);
-    });
-}
-
-if (require.main === module) runCli();
+export { connectClient, resolveTemporalTarget, type TemporalTarget } from './infra/connection';
+export { approveBudget, denyBudget, listWaitingTasks, pendingApprovalsOf } from './client/approvals';
+export type { ApprovalRequest, DenialRequest, WaitingTask } from './client/approvals';
+export { estimatePlan, type PlanEstimate } from './client/estimate';
+export {
+  checkListableStatus,
+  LISTABLE_STATUSES,
+  listRuns,
+  type ListRunsOptions,
+  type RunRow,
+} from './client/list-runs';
+export { planGoal, type PlanGoalOptions } from './client/plan';
+export { ensureWorkerPolling, followRun, getRunView, newRunId, startRun } from './client/runs';
+export { readTaskOutput } from './client/task-output';
+export { taskOutputRef, taskWorkflowId } from './domain/task-address';

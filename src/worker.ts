@@ -3,14 +3,12 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import type OpenAI from 'openai';
 import { createActivities } from './activities';
 import { createOpenAIClient } from './activities/model/client';
-import { loadModelSettings, type ModelSettings } from './activities/model/settings';
-import { UserError } from './infra/errors';
+import { DEFAULT_TASK_QUEUE, loadModelSettings, workerSettingsFromEnv, type ModelSettings } from './config';
 import { resolveTemporalTarget, unreachableMessage, shortReason, type TemporalTarget } from './infra/connection';
+import { dataConverter } from './infra/data-converter';
+import { UserError } from './infra/errors';
 import { ensureSearchAttributes } from './infra/search-attributes';
-import { installMetricsExport, metricsExportFromEnv } from './infra/telemetry';
-
-/** Default task queue of runs and workers. */
-export const DEFAULT_TASK_QUEUE = 'planwright';
+import { installMetricsExport } from './infra/telemetry';
 
 export interface PlanwrightWorkerOptions {
   connection: NativeConnection;
@@ -44,6 +42,7 @@ export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): 
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
+    dataConverter,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
@@ -104,7 +103,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
 if (require.main === module) {
   Promise.resolve()
     .then(() => {
-      installMetricsExport(metricsExportFromEnv());
+      installMetricsExport(workerSettingsFromEnv());
       return runWorker();
     })
     .catch((err: unknown) => {

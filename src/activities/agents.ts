@@ -1,6 +1,8 @@
-import { ImplementerOutput, ReviewVerdict } from '../domain/agent-outputs';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ImplementTaskInput, MeteredResult, ReviewTaskInput } from '../domain/activity-contracts';
+import { ImplementerOutput, ReviewVerdict } from '../domain/agent-outputs';
 import { createAgentRegistry, REVIEWER_INSTRUCTIONS } from '../domain/agents';
+import { UNKNOWN_AGENT_TYPE } from '../domain/errors';
 import { implementerMessages, reviewerMessages } from '../domain/prompts';
 import { callStructured, type ModelClient } from './model/structured-call';
 
@@ -9,8 +11,16 @@ export async function implementTask(
   input: ImplementTaskInput,
 ): Promise<MeteredResult<ImplementerOutput>> {
   const agent = createAgentRegistry(model.settings.customAgents).get(input.task.agentType);
-  if (!agent)
-    throw new Error(`unknown agent type "${input.task.agentType}" (the plan was validated against another config)`);
+  if (!agent) {
+    // Retrying cannot help: the worker's configuration lacks the type until someone adds it and restarts the worker.
+    throw ApplicationFailure.create({
+      type: UNKNOWN_AGENT_TYPE,
+      message:
+        `unknown agent type "${input.task.agentType}": this worker's configuration does not define it (the plan was ` +
+        'validated against another config); add it to customAgents in planwright.config.json on every worker',
+      nonRetryable: true,
+    });
+  }
   return callStructured(model, {
     kind: 'implementer',
     agentType: agent.type,

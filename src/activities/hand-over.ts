@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
+import { outcomeFromFailureCause } from '../domain/failure-details';
 import type { TaskOutcome } from '../domain/run';
-import { outcomeFromFailureCause } from '../domain/task-outcome';
+import { readOutputRef } from '../domain/task-address';
 
 export interface CollectOutcomesInput {
   /** Task id to task workflow id, for tasks that closed while their run was continuing as new. */
@@ -17,10 +18,12 @@ export async function collectTaskOutcomes(input: CollectOutcomesInput): Promise<
   return Promise.all(
     input.tasks.map(async ({ taskId, workflowId }) => {
       try {
-        return (await client.workflow.getHandle(workflowId).result()) as TaskOutcome;
+        const outcome = (await client.workflow.getHandle(workflowId).result()) as TaskOutcome;
+        // Tasks that started before output references had a kind returned the workflow id as a string.
+        return { ...outcome, outputRef: readOutputRef(outcome.outputRef) ?? { kind: 'taskHistory', workflowId } };
       } catch (err) {
         const cause = err instanceof WorkflowFailedError ? err.cause : err;
-        return outcomeFromFailureCause(taskId, cause, workflowId);
+        return outcomeFromFailureCause(taskId, cause, { kind: 'taskHistory', workflowId });
       }
     }),
   );

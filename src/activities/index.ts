@@ -1,12 +1,12 @@
 import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
 import type OpenAI from 'openai';
+import type { ModelSettings } from '../config';
 import type { ImplementTaskInput, PreparePlanInput, ReviewTaskInput } from '../domain/activity-contracts';
 import type { RunNotification } from '../domain/notifications';
 import { implementTask, reviewTask } from './agents';
 import { collectTaskOutcomes } from './hand-over';
 import { ModelMetrics } from './model/metrics';
 import { createPacer } from './model/pacer';
-import type { ModelSettings } from './model/settings';
 import { notify } from './notify';
 import { preparePlan } from './planning';
 

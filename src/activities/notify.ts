@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import type { ModelSettings } from '../config';
 import { NOTIFY_REJECTED, NOTIFY_UNAVAILABLE } from '../domain/errors';
 import type { RunNotification } from '../domain/notifications';
-import type { ModelSettings } from './model/settings';
 
 /** How long one delivery may take before it counts as failed (and is retried). */
 const DELIVERY_TIMEOUT_MS = 10_000;

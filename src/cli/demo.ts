@@ -1,15 +1,14 @@
-import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadModelSettings } from '../activities/model/settings';
-import { EXIT } from '../infra/errors';
+import { followRun, newRunId, startRun } from '../client';
+import { loadModelSettings } from '../config';
+import { connectClient, resolveTemporalTarget } from '../infra/connection';
 import { isPortOpen, startDevServer, type DevServer } from '../infra/dev-server';
+import { EXIT } from '../infra/errors';
 import { findTemporalBinary } from '../infra/temporal-binary';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { connectWorker, createPlanwrightWorker } from '../worker';
-import { resolveTemporalTarget } from '../infra/connection';
 import { progressLine, runReport, webUiLink } from './format';
 import { checkGoalInput } from './inputs';
-import { followRun, newRunId, startRun } from './runs';
 
 export const DEMO_GOAL =
   'Build a small command-line tool that converts CSV files to JSON, with tests and a README explaining its use';
@@ -68,9 +67,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       await workerDone;
     });
 
-    const clientConnection = await Connection.connect(target.connectionOptions as never);
-    cleanups.push(() => clientConnection.close());
-    const client = new Client({ connection: clientConnection, namespace: target.namespace });
+    const client = await connectClient(target);
+    cleanups.push(() => client.connection.close());
     const input = checkGoalInput({
       goal: options.goal ?? DEMO_GOAL,
       budgetCredits: options.budget ?? 100,

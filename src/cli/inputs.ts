@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { loadModelSettings } from '../activities/model/settings';
+import { loadModelSettings } from '../config';
 import { createAgentRegistry } from '../domain/agents';
 import type { Plan } from '../domain/plan';
 import { formatIssues, validatePlan } from '../domain/plan-validation';

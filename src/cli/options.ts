@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { DEFAULT_TASK_QUEUE } from '../config';
 import type { GoalInputJson } from '../domain/run';
 import { connectClient, resolveTemporalTarget } from '../infra/connection';
 import { UserError } from '../infra/errors';
-import { DEFAULT_TASK_QUEUE } from '../worker';
 import { parsePositiveInt, parsePositiveNumber, readPlanFile } from './inputs';
 
 /** Flags and helpers shared by the CLI's commands. */

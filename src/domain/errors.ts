@@ -7,6 +7,8 @@
 export const INVALID_INPUT = 'Planwright.InvalidInput';
 export const INVALID_PLAN = 'Planwright.InvalidPlan';
 export const BUDGET_TOO_SMALL = 'Planwright.BudgetTooSmall';
+/** A task names an agent type the worker's configuration does not define (the plan was checked against another). */
+export const UNKNOWN_AGENT_TYPE = 'Planwright.Config.UnknownAgentType';
 
 // The model misbehaved: the output did not match the schema even after a repair round.
 export const MODEL_OUTPUT_INVALID = 'Planwright.Model.OutputInvalid';
@@ -34,6 +36,7 @@ export const NON_RETRYABLE_MODEL_FAILURES = [
   MODEL_REFUSAL,
   MODEL_CONTEXT_LENGTH,
   INVALID_INPUT,
+  UNKNOWN_AGENT_TYPE,
 ] as const;
 
 // Outcomes of a task that are decided by the run, not by the model or provider.

@@ -1,5 +1,6 @@
 import type { ApproveBudget, DenyBudget } from './approvals';
 import { allocateBudget, formatCredits, toMillicredits } from './credits';
+import { TASK_APPROVAL_TIMEOUT } from './errors';
 import { MAX_SUMMARY_CHARS, MAX_TASKS_IN_VIEW } from './limits';
 import type { Plan, TaskSpec } from './plan';
 import type { ApprovalDecision, PendingApproval, RunStatus, RunView, TaskOutcome, TaskStatus, TaskView } from './run';
@@ -182,7 +183,7 @@ export class RunLedger {
     const view = this.view(outcome.taskId);
     const waited = this.pending.get(outcome.taskId);
     this.pending.delete(outcome.taskId);
-    if (waited && outcome.failureType?.endsWith('ApprovalTimeout')) {
+    if (waited && outcome.failureType === TASK_APPROVAL_TIMEOUT) {
       this.decisions.push({ taskId: outcome.taskId, decision: 'timed-out', millicredits: 0, by: 'timer', at });
     }
     view.spentMillicredits = outcome.spentMillicredits;

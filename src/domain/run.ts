@@ -73,6 +73,20 @@ export type RunStatus = z.infer<typeof RunStatus>;
 export const Verdict = z.enum(['PASS', 'FAIL']).describe('Reviewer decision');
 export type Verdict = z.infer<typeof Verdict>;
 
+/**
+ * Where a task's full output is. A discriminated union so that later kinds (a git commit or branch of the run's
+ * repository) can stand beside today's: the history of the task's own workflow. Built by src/domain/task-address.ts.
+ */
+export const OutputRef = z
+  .object({
+    kind: z
+      .literal('taskHistory')
+      .describe("The output is the last implementation result in a task workflow's history"),
+    workflowId: z.string().describe('Workflow id of the task workflow (<runId>/<taskId>)'),
+  })
+  .describe("Where a task's full output is kept");
+export type OutputRef = z.infer<typeof OutputRef>;
+
 /** What a task workflow returns to its parent. Small on purpose: it is stored in the parent's history. */
 export const TaskOutcome = z.object({
   taskId: z.string().describe('Task id'),
@@ -85,7 +99,7 @@ export const TaskOutcome = z.object({
   spentMillicredits: z.number().int().describe('Credits spent by the task, in thousandths'),
   grantedMillicredits: z.number().int().describe('Extra credits approved for the task, in thousandths'),
   lastVerdict: Verdict.optional().describe('Verdict of the last review'),
-  outputRef: z.string().describe('Workflow id of the task workflow, whose history holds the full output'),
+  outputRef: OutputRef.describe('Where the full output is (runs before this field had a kind wrote a workflow id)'),
 });
 export type TaskOutcome = z.infer<typeof TaskOutcome>;
 

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { dataConverter } from './data-converter';
 import { ServerUnreachableError } from './errors';
 
 export interface TemporalTarget {
@@ -38,7 +39,7 @@ export async function connectClient(target: TemporalTarget): Promise<Client> {
   } catch (err) {
     throw new ServerUnreachableError(unreachableMessage(target.address, shortReason(err)));
   }
-  return new Client({ connection, namespace: target.namespace });
+  return new Client({ connection, namespace: target.namespace, dataConverter });
 }
 
 export function shortReason(err: unknown): string {

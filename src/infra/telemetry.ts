@@ -9,14 +9,6 @@ export interface MetricsExport {
   otlp?: string;
 }
 
-/** The exporter named by PLANWRIGHT_PROMETHEUS or PLANWRIGHT_OTLP (as in docker compose), if any. */
-export function metricsExportFromEnv(env: NodeJS.ProcessEnv = process.env): MetricsExport {
-  return {
-    ...(env.PLANWRIGHT_PROMETHEUS ? { prometheus: env.PLANWRIGHT_PROMETHEUS } : {}),
-    ...(env.PLANWRIGHT_OTLP ? { otlp: env.PLANWRIGHT_OTLP } : {}),
-  };
-}
-
 /**
  * Installs the process's Temporal runtime with a metrics exporter: the SDK's own metrics (`temporal_*`: task
  * latencies, slots, polls) and Planwright's (`planwright_*`: model requests, tokens, credits, tasks, decisions) go

@@ -2,12 +2,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { CALL_HEADERS } from '../domain/model';
 import type { ChatMessage } from '../domain/prompts';
-import { countInputTokens, countOutputTokens } from '../activities/model/tokens';
-import { createRecorder, loadPlayer } from './cassette';
-import { fromResponsesBody, writeResponses } from './responses-format';
+import { countInputTokens, countOutputTokens } from '../domain/tokens';
 import { implementationAnswer, planAnswer, reviewAnswer, schemaAnswer } from './answers';
+import { createRecorder, loadPlayer } from './cassette';
 import { createRandom, hashString, lognormal } from './random';
 import type { SimRequest } from './request-log';
+import { fromResponsesBody, writeResponses } from './responses-format';
 import { parseScenario, type Fault, type Scenario, type ScenarioInput } from './scenario';
 
 export interface SimulatorOptions {

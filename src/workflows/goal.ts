@@ -20,16 +20,16 @@ import type { Activities } from '../activities';
 import { ApproveBudget, DenyBudget, type CreditDecision } from '../domain/approvals';
 import { BudgetTooSmallError, toMillicredits } from '../domain/credits';
 import { BUDGET_TOO_SMALL, INVALID_INPUT } from '../domain/errors';
+import { outcomeFromFailureCause } from '../domain/failure-details';
 import { approvalNeeded, runEnded, type RunNotification } from '../domain/notifications';
 import { formatIssues } from '../domain/plan-validation';
 import { constraintList } from '../domain/prompts';
 import { GoalInput, type GoalInputJson, type RunView, type TaskOutcome } from '../domain/run';
 import { RunLedger } from '../domain/run-ledger';
-import { outcomeFromFailureCause } from '../domain/task-outcome';
 import type { RunSnapshot } from '../domain/run-snapshot';
 import { PENDING_APPROVALS_ATTRIBUTE, RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
+import { taskOutputRef, taskWorkflowId } from '../domain/task-address';
 import { MODEL_CALL_OPTIONS } from './activity-options';
-import { RunMeters } from './run-meters';
 import {
   approveBudgetSignal,
   creditDecisionSignal,
@@ -42,6 +42,7 @@ import {
   statusQuery,
   taskFinishedSignal,
 } from './messages';
+import { RunMeters } from './run-meters';
 import { taskWorkflow } from './task';
 
 const { preparePlan } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);
@@ -71,11 +72,6 @@ async function tell(notification: RunNotification): Promise<void> {
   } catch (err) {
     log.warn('could not deliver a notification', { event: notification.event, error: String(err) });
   }
-}
-
-/** Child workflow id of a task: deterministic, so a task is found by run and task id alone. */
-export function taskWorkflowId(runId: string, taskId: string): string {
-  return `${runId}/${taskId}`;
 }
 
 export function parseGoalInput(raw: unknown): GoalInput {
@@ -291,7 +287,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
       outcome = outcomeFromFailureCause(
         taskId,
         err instanceof ChildWorkflowFailure ? err.cause : err,
-        childIdOf(taskId),
+        taskOutputRef(runId, taskId),
       );
     }
     onTaskFinished(outcome);

@@ -11,17 +11,18 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ImplementerOutput, ReviewVerdict } from '../domain/agent-outputs';
 import type { MeteredResult } from '../domain/activity-contracts';
+import type { ImplementerOutput, ReviewVerdict } from '../domain/agent-outputs';
 import type { CreditDecision } from '../domain/approvals';
 import { formatCredits } from '../domain/credits';
 import { TASK_APPROVAL_TIMEOUT, TASK_BUDGET_DENIED, TASK_REVIEW_FAILED } from '../domain/errors';
+import { readSpendDetails, taskOutcomeDetails } from '../domain/failure-details';
 import { MAX_SUMMARY_CHARS } from '../domain/limits';
 import type { TaskSpec } from '../domain/plan';
 import type { DependencyContext } from '../domain/prompts';
+import { majorityVerdict } from '../domain/review';
 import type { TaskOutcome } from '../domain/run';
 import type { TaskProgress } from '../domain/task-progress';
-import { majorityVerdict } from '../domain/review';
 import { MODEL_CALL_OPTIONS } from './activity-options';
 import {
   creditDecisionSignal,
@@ -105,13 +106,8 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
 
   function chargeFailedCall(err: unknown) {
     // Calls that failed after the provider billed them are charged too (their spend rides in the failure details).
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
-    const details =
-      cause instanceof ApplicationFailure
-        ? (cause.details?.[0] as { spentMillicredits?: number; calls?: unknown[] } | undefined)
-        : undefined;
-    if (details?.spentMillicredits)
-      charge({ spentMillicredits: details.spentMillicredits, calls: details.calls ?? [] });
+    const spend = err instanceof ActivityFailure ? readSpendDetails(err) : undefined;
+    if (spend?.spentMillicredits) charge(spend);
   }
 
   async function waitForCredits(shortfallMillicredits: number) {
@@ -151,7 +147,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
     spentMillicredits: progress.spentMillicredits,
     grantedMillicredits: granted,
     ...(lastVerdict ? { lastVerdict: lastVerdict.verdict } : {}),
-    outputRef: workflowInfo().workflowId,
+    outputRef: { kind: 'taskHistory', workflowId: workflowInfo().workflowId },
     ...extra,
   });
 
@@ -229,7 +225,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
     await report(failed);
     // The outcome also rides in the failure details: the Web UI shows the task as failed, and a run awaiting the
     // result gets the accounting (spend, rounds) it needs.
-    throw ApplicationFailure.create({ type, message, nonRetryable: true, details: [failed] });
+    throw ApplicationFailure.create({ type, message, nonRetryable: true, details: taskOutcomeDetails(failed) });
   }
 }
 

@@ -33,5 +33,5 @@ export function runCommand(
 
 /** Runs the `planwright` CLI from source, as a user would, in its own process. */
 export function planwright(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return runCommand(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'client.ts'), ...args], env);
+  return runCommand(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), ...args], env);
 }

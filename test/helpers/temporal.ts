@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
-import { loadModelSettings, type ModelSettings } from '../../src/activities/model/settings';
+import { loadModelSettings, type ModelSettings } from '../../src/config';
 import { PLANWRIGHT_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
+import { dataConverter } from '../../src/infra/data-converter';
 import { devServerTuningFlags } from '../../src/infra/dev-server';
 import { findTemporalBinary } from '../../src/infra/temporal-binary';
-import { startSimulator, type Simulator } from '../../src/simulator/server';
 import type { ScenarioInput } from '../../src/simulator/scenario';
+import { startSimulator, type Simulator } from '../../src/simulator/server';
 import { createPlanwrightWorker } from '../../src/worker';
 
 let runtimeInstalled = false;
@@ -30,10 +31,12 @@ export async function createTestEnvironment(extraArgs: string[] = []): Promise<T
     return TestWorkflowEnvironment.createFromExistingServer({
       address,
       namespace: process.env.PLANWRIGHT_TEST_TEMPORAL_NAMESPACE ?? 'default',
+      client: { dataConverter },
     });
   }
   const binary = findTemporalBinary();
   const env = await TestWorkflowEnvironment.createLocal({
+    client: { dataConverter },
     server: {
       executable: { type: 'existing-path', path: binary },
       searchAttributes: [...PLANWRIGHT_SEARCH_ATTRIBUTES],

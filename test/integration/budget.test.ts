@@ -9,13 +9,13 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { PlanInput } from '../../src/domain/plan';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { PENDING_APPROVALS_ATTRIBUTE, RUN_STATUS_ATTRIBUTE } from '../../src/domain/search-attributes';
+import { startSimulator } from '../../src/simulator/server';
 import {
   approveBudgetSignal,
   denyBudgetSignal,
   pendingApprovalsQuery,
   statusQuery,
 } from '../../src/workflows/messages';
-import { startSimulator } from '../../src/simulator/server';
 import { waitFor } from '../helpers/history';
 import { diamondPlan } from '../helpers/plans';
 import { createTestEnvironment, productionBundle, uniqueId, withWorker, type Harness } from '../helpers/temporal';
@@ -193,7 +193,14 @@ describe('credit budgets on a real Temporal server', () => {
     // A real worker process, as `planwright worker` runs it, so that it can be killed outright.
     const worker = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(__dirname, '..', '..', 'src', 'client.ts'), 'worker', '--task-queue', taskQueue],
+      [
+        '--import',
+        'tsx',
+        path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts'),
+        'worker',
+        '--task-queue',
+        taskQueue,
+      ],
       { env: { ...process.env, TEMPORAL_ADDRESS: env.address, OPENAI_BASE_URL: sim.url }, stdio: 'ignore' },
     );
     const handle = env.client.workflow.getHandle(runId);

@@ -7,8 +7,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { INVALID_INPUT, INVALID_PLAN, TASK_REVIEW_FAILED } from '../../src/domain/errors';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { statusQuery } from '../../src/workflows/messages';
-import { diamondPlan } from '../helpers/plans';
 import { scheduledActivities, startedChildren, waitFor } from '../helpers/history';
+import { diamondPlan } from '../helpers/plans';
 import { createTestEnvironment, productionBundle, uniqueId, withWorker, type Harness } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;

@@ -44,7 +44,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 
 /** `planwright worker` as its own process: the metrics exporter belongs to a process's one Temporal runtime. */
 function spawnWorker(taskQueue: string, simUrl: string, exporter: string[]): ChildProcess {
-  const cli = path.join(__dirname, '..', '..', 'src', 'client.ts');
+  const cli = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
   return spawn(process.execPath, ['--import', 'tsx', cli, 'worker', '--task-queue', taskQueue, ...exporter], {
     env: { ...process.env, TEMPORAL_ADDRESS: env.address, OPENAI_BASE_URL: simUrl },
     stdio: 'ignore',

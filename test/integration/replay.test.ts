@@ -1,6 +1,7 @@
 /**
- * Determinism guard: histories recorded from real runs (test/fixtures/histories) replay against today's workflow
- * bundle. A change that running workflows could not replay through fails here, before it ships. Needs no server.
+ * Determinism guard: histories recorded from real runs (test/fixtures/histories/<set>/) replay against today's
+ * workflow bundle. Every set ever recorded is replayed: a change that running workflows could not replay through fails
+ * here, before it ships. Needs no server.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -8,23 +9,36 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
+import { dataConverter } from '../../src/infra/data-converter';
 import { productionBundle, quietRuntime } from '../helpers/temporal';
 
-const dir = path.join(__dirname, '..', 'fixtures', 'histories');
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json'));
+const root = path.join(__dirname, '..', 'fixtures', 'histories');
+const sets = readdirSync(root, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+const fixtures = sets.flatMap((set) =>
+  readdirSync(path.join(root, set))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => path.join(set, f)),
+);
+
+/** The workflow id a fixture was recorded under: "/" is written "__", and "@N" numbers runs of one id. */
+const workflowIdOf = (file: string) => path.basename(file, '.json').replace(/@\d+$/, '').replace(/__/g, '/');
 
 describe('replay of recorded histories with the production bundle', () => {
-  it('has recorded histories to replay', () => {
-    assert.ok(fixtures.length >= 4, `expected recorded histories in ${dir}`);
+  it('has recorded histories to replay, in versioned sets', () => {
+    assert.ok(sets.length >= 2, `expected versioned fixture sets in ${root}`);
+    assert.ok(fixtures.length >= 4, `expected recorded histories in ${root}`);
   });
   for (const file of fixtures) {
     it(`replays ${file} without a determinism violation`, async () => {
       quietRuntime();
-      const history = historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+      const history = historyFromJSON(JSON.parse(readFileSync(path.join(root, file), 'utf8')));
       await Worker.runReplayHistory(
-        { workflowBundle: await productionBundle() },
+        { workflowBundle: await productionBundle(), dataConverter },
         history,
-        file.replace(/\.json$/, '').replace(/__/g, '/'),
+        workflowIdOf(file),
       );
     });
   }

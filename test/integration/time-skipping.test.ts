@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RunView } from '../../src/domain/run';
+import { dataConverter } from '../../src/infra/data-converter';
 import { ensureSearchAttributes } from '../../src/infra/search-attributes';
 import { findTestServerBinary } from '../../src/infra/temporal-binary';
 import { productionBundle, quietRuntime, uniqueId, withWorker } from '../helpers/temporal';
@@ -15,6 +16,7 @@ before(async () => {
   quietRuntime();
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: findTestServerBinary() } },
+    client: { dataConverter },
   });
   // The test server starts without Planwright's search attributes; register them as a worker would.
   await ensureSearchAttributes(env.connection, env.namespace ?? 'default');

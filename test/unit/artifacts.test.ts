@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { writeArtifacts } from '../../src/cli/output';
+import { writeArtifacts } from '../../src/cli/artifacts';
 
 const output = (name: string) => ({
   summary: '',

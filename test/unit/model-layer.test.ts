@@ -9,12 +9,12 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities';
 import { createOpenAIClient } from '../../src/activities/model/client';
-import type { ModelSettings } from '../../src/activities/model/settings';
+import type { ModelSettings } from '../../src/config';
 import type { ImplementTaskInput } from '../../src/domain/activity-contracts';
 import * as T from '../../src/domain/errors';
 import { MODEL_CALL_MAX_ATTEMPTS } from '../../src/domain/limits';
-import { startSimulator, type Simulator } from '../../src/simulator/server';
 import type { ScenarioInput } from '../../src/simulator/scenario';
+import { startSimulator, type Simulator } from '../../src/simulator/server';
 import { simSettings } from '../helpers/temporal';
 
 // Expected failures are the point of these tests; the SDK would log each one.

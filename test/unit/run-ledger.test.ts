@@ -33,7 +33,7 @@ const outcome = (taskId: string, status: TaskOutcome['status'], spent = 500): Ta
   modelCalls: 2,
   spentMillicredits: spent,
   grantedMillicredits: 0,
-  outputRef: `run/${taskId}`,
+  outputRef: { kind: 'taskHistory', workflowId: `run/${taskId}` },
 });
 
 describe('run ledger', () => {

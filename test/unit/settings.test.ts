@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createOpenAIClient } from '../../src/activities/model/client';
-import { ConfigError, loadModelSettings, settingsFor } from '../../src/activities/model/settings';
+import { ConfigError, loadModelSettings, settingsFor } from '../../src/config';
 
 function withConfig(config: unknown): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'pw-config-'));

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { ConfigError, type ModelSettings } from './settings';
+import { ConfigError, type ModelSettings } from '../../config';
 
 /** Where requests go, for messages: the configured base URL or OpenAI's. */
 export function endpointOf(settings: ModelSettings): string {

@@ -3,20 +3,21 @@ import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { z } from 'zod';
-import { costOf, worstCaseCost } from '../../domain/credits';
+import { settingsFor, type AgentModelSettings, type ModelSettings } from '../../config';
 import type { MeteredResult } from '../../domain/activity-contracts';
+import { costOf, worstCaseCost } from '../../domain/credits';
 import { MODEL_OUTPUT_INVALID } from '../../domain/errors';
+import { spendDetails } from '../../domain/failure-details';
 import { MODEL_CALL_MAX_ATTEMPTS } from '../../domain/limits';
 import { CALL_HEADERS, type CallKind, type CallRecord, type Usage } from '../../domain/model';
 import { formatIssues } from '../../domain/plan-validation';
 import { repairMessage, type ChatMessage } from '../../domain/prompts';
+import { countInputTokens, countOutputTokens } from '../../domain/tokens';
 import { endpointOf } from './client';
 import { FALLBACK_WORTHY_FAILURES, refusalFailure, toModelFailure } from './errors';
 import type { ModelMetrics } from './metrics';
 import type { Pacer } from './pacer';
 import { requestResponse, type Reply } from './responses-api';
-import { settingsFor, type AgentModelSettings, type ModelSettings } from './settings';
-import { countInputTokens, countOutputTokens } from './tokens';
 
 export interface StructuredCallRequest<T> {
   kind: CallKind;
@@ -88,13 +89,6 @@ class AttemptHeartbeats {
 
 /** What a structured call returns: the activity contract's metered result (see src/domain/activity-contracts.ts). */
 export type StructuredCallResult<T> = MeteredResult<T>;
-
-/** Failure details attached to failures raised after credits were spent, so the workflow can charge them. */
-export interface SpentDetails {
-  spentMillicredits: number;
-  calls: CallRecord[];
-  errors?: string[];
-}
 
 /**
  * Makes one structured model call: reserves the worst-case cost before every request, streams with heartbeats,
@@ -220,7 +214,7 @@ async function callWithRepairs<T>(
     type: MODEL_OUTPUT_INVALID,
     message: `model "${agent.model}" returned invalid ${req.schemaName} output after ${maxRepairs} repair round(s): ${errors.slice(0, 5).join('; ')}`,
     nonRetryable: true,
-    details: [{ ...ledger, errors } satisfies SpentDetails],
+    details: spendDetails({ ...ledger, errors }),
   });
 }
 
@@ -341,6 +335,6 @@ function withSpend(err: Error, ledger: SpendCheckpoint): Error {
     message: err.message,
     nonRetryable: err.nonRetryable ?? false,
     ...(err.nextRetryDelay !== undefined ? { nextRetryDelay: err.nextRetryDelay } : {}),
-    details: [{ spentMillicredits: ledger.spentMillicredits, calls: ledger.calls } satisfies SpentDetails],
+    details: spendDetails({ spentMillicredits: ledger.spentMillicredits, calls: ledger.calls }),
   });
 }

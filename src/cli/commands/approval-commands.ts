@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import type { WorkflowHandle } from '@temporalio/client';
+import { approveBudget, denyBudget, listWaitingTasks } from '../../client';
 import { formatCredits } from '../../domain/credits';
-import { EXIT, UserError } from '../../infra/errors';
-import { approveBudgetSignal, denyBudgetSignal, pendingApprovalsQuery } from '../../workflows/messages';
 import { parsePositiveNumber } from '../inputs';
 import { clientFor, connectionOptions, out, type ConnectionFlags } from '../options';
 
@@ -25,9 +23,7 @@ export function registerApprovalCommands(program: Command): void {
         flags: ConnectionFlags & { credits: number; by?: string; note?: string },
       ) => {
         const { client } = await clientFor(flags);
-        const handle = client.workflow.getHandle(runId);
-        await requirePending(handle, runId, taskId);
-        await handle.signal(approveBudgetSignal, {
+        await approveBudget(client, runId, {
           taskId,
           credits: flags.credits,
           ...(flags.by ? { by: flags.by } : {}),
@@ -48,45 +44,18 @@ export function registerApprovalCommands(program: Command): void {
     .option('--by <name>', 'who denies (recorded in the report)', process.env.USER)
     .action(async (runId: string, taskId: string, flags: ConnectionFlags & { reason: string; by?: string }) => {
       const { client } = await clientFor(flags);
-      const handle = client.workflow.getHandle(runId);
-      await requirePending(handle, runId, taskId);
-      await handle.signal(denyBudgetSignal, { taskId, reason: flags.reason, ...(flags.by ? { by: flags.by } : {}) });
+      await denyBudget(client, runId, { taskId, reason: flags.reason, ...(flags.by ? { by: flags.by } : {}) });
       out(`Denied credits for ${taskId} in ${runId}.`);
     });
 
   connectionOptions(program.command('pending').description('list runs with tasks waiting for approval')).action(
     async (flags: ConnectionFlags) => {
       const { client } = await clientFor(flags);
-      let found = 0;
-      for await (const wf of client.workflow.list({
-        query: 'PlanwrightStatus = "awaiting_approval" AND ExecutionStatus = "Running"',
-      })) {
-        const pending = await client.workflow.getHandle(wf.workflowId).query(pendingApprovalsQuery);
-        for (const p of pending) {
-          found++;
-          out(
-            `${wf.workflowId}  ${p.taskId}  needs ${formatCredits(p.shortfallMillicredits)} credits  since ${p.since}`,
-          );
-        }
+      const waiting = await listWaitingTasks(client);
+      for (const p of waiting) {
+        out(`${p.runId}  ${p.taskId}  needs ${formatCredits(p.shortfallMillicredits)} credits  since ${p.since}`);
       }
-      if (found === 0) out('No task is waiting for approval.');
+      if (waiting.length === 0) out('No task is waiting for approval.');
     },
   );
-}
-
-async function requirePending(handle: WorkflowHandle, runId: string, taskId: string) {
-  let pending;
-  try {
-    pending = await handle.query(pendingApprovalsQuery);
-  } catch (err) {
-    if ((err as Error).name === 'WorkflowNotFoundError') throw new UserError(`no run with id "${runId}"`);
-    throw new UserError(
-      `cannot read the pending approvals of ${runId}: ${(err as Error).message.split('\n')[0]}`,
-      EXIT.runNotSucceeded,
-    );
-  }
-  if (!pending.some((p) => p.taskId === taskId)) {
-    const waiting = pending.map((p) => p.taskId).join(', ') || 'none';
-    throw new UserError(`task "${taskId}" of ${runId} is not waiting for approval (waiting: ${waiting})`);
-  }
 }

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { DEFAULT_TASK_QUEUE } from '../../config';
 import { startDevServer } from '../../infra/dev-server';
 import { UserError } from '../../infra/errors';
 import { installMetricsExport } from '../../infra/telemetry';
 import { findTemporalBinary, findTestServerBinary } from '../../infra/temporal-binary';
 import { loadScenario } from '../../simulator/scenario';
 import { startSimulator } from '../../simulator/server';
-import { DEFAULT_TASK_QUEUE, runWorker } from '../../worker';
+import { runWorker } from '../../worker';
 import { runDemo } from '../demo';
 import { parsePositiveInt, parsePositiveNumber } from '../inputs';
 import { out } from '../options';

@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadModelSettings } from '../../activities/model/settings';
-import type { PreparePlanResult } from '../../domain/activity-contracts';
+import { estimatePlan, planGoal } from '../../client';
+import { loadModelSettings } from '../../config';
 import { formatCredits } from '../../domain/credits';
 import { EXIT } from '../../infra/errors';
-import { estimatePlan } from '../estimate';
 import { criticalPath, planMermaid, planTable } from '../format';
 import { checkGoalInput, parsePositiveNumber } from '../inputs';
 import {
@@ -16,7 +15,6 @@ import {
   type ConnectionFlags,
   type GoalFlags,
 } from '../options';
-import { ensureWorkerPolling, newRunId } from '../runs';
 
 /** plan: the dry run that CI gates on. */
 export function registerPlanCommand(program: Command): void {
@@ -42,12 +40,7 @@ export function registerPlanCommand(program: Command): void {
       ) => {
         const input = checkGoalInput(goalInputFrom(goal, flags));
         const { client, target } = await clientFor(flags);
-        await ensureWorkerPolling(client, target.namespace, flags.taskQueue);
-        const result: PreparePlanResult = await client.workflow.execute('planWorkflow', {
-          taskQueue: flags.taskQueue,
-          workflowId: `${newRunId()}-plan`,
-          args: [input],
-        });
+        const result = await planGoal(client, input, { namespace: target.namespace, taskQueue: flags.taskQueue });
         const estimate = estimatePlan(result.plan, loadModelSettings(), {
           planningMillicredits: result.spentMillicredits,
           maxReviewRounds: input.maxReviewRounds,

@@ -1,7 +1,17 @@
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
+import {
+  ensureWorkerPolling,
+  followRun,
+  getRunView,
+  newRunId,
+  readTaskOutput,
+  startRun,
+  taskOutputRef,
+} from '../../client';
 import type { RunView } from '../../domain/run';
 import { EXIT, UserError } from '../../infra/errors';
+import { writeArtifacts } from '../artifacts';
 import { progressLine, runReport, webUiLink } from '../format';
 import { checkGoalInput, parseNonNegativeNumber, parsePositiveNumber } from '../inputs';
 import {
@@ -14,9 +24,7 @@ import {
   type ConnectionFlags,
   type GoalFlags,
 } from '../options';
-import { readTaskOutput, writeArtifacts } from '../output';
 import { openProgressLog } from '../progress-log';
-import { ensureWorkerPolling, followRun, getRunView, newRunId, startRun } from '../runs';
 
 /** run, status, cancel, output: starting runs and reading them. */
 export function registerRunCommands(program: Command): void {
@@ -130,7 +138,7 @@ export function registerRunCommands(program: Command): void {
     .option('--json', 'print the output as JSON')
     .action(async (runId: string, taskId: string, flags: ConnectionFlags & { out?: string; json?: boolean }) => {
       const { client } = await clientFor(flags);
-      const output = await readTaskOutput(client, runId, taskId);
+      const output = await readTaskOutput(client, taskOutputRef(runId, taskId), `task "${taskId}" in run "${runId}"`);
       if (flags.json) out(JSON.stringify(output, null, 2));
       else {
         out(output.summary);

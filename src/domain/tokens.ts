@@ -1,5 +1,5 @@
 import { countTokens } from 'gpt-tokenizer';
-import type { ChatMessage } from '../../domain/prompts';
+import type { ChatMessage } from './prompts';
 
 /** Per-message framing tokens in the chat format (role markers and separators), plus the reply primer. */
 const TOKENS_PER_MESSAGE = 4;

@@ -1,12 +1,12 @@
-import { settingsFor, type ModelSettings } from '../activities/model/settings';
-import { countInputTokens } from '../activities/model/tokens';
+import { z } from 'zod';
+import { settingsFor, type ModelSettings } from '../config';
 import { ImplementerOutput, ReviewVerdict } from '../domain/agent-outputs';
 import { createAgentRegistry, REVIEWER_INSTRUCTIONS } from '../domain/agents';
 import { worstCaseCost } from '../domain/credits';
 import { MAX_SUMMARY_CHARS } from '../domain/limits';
 import type { Plan } from '../domain/plan';
 import { implementerMessages, reviewerMessages } from '../domain/prompts';
-import { z } from 'zod';
+import { countInputTokens } from '../domain/tokens';
 
 export interface PlanEstimate {
   /** Credits if every task passes review in its first round, each call at its worst case, in millicredits. */

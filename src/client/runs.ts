@@ -4,8 +4,8 @@ import { temporal } from '@temporalio/proto';
 import { ProgressTracker, type ProgressEvent } from '../domain/progress-events';
 import type { GoalInput, RunView } from '../domain/run';
 import { UserError } from '../infra/errors';
-import { statusQuery } from '../workflows/messages';
 import type { goalWorkflow } from '../workflows';
+import { statusQuery } from '../workflows/messages';
 
 /** A readable, sortable, unique run id: pw-20261121-101502-a1b2. */
 export function newRunId(now = new Date()): string {
