@@ -33,6 +33,7 @@ export async function implementTask(
       task: input.task,
       goal: input.goal,
       dependencies: input.dependencies,
+      constraints: input.constraints,
       feedback: input.feedback,
     }),
     availableMillicredits: input.availableMillicredits,
@@ -48,7 +49,12 @@ export async function reviewTask(model: ModelClient, input: ReviewTaskInput): Pr
     round: input.round,
     schema: ReviewVerdict,
     schemaName: 'review_verdict',
-    messages: reviewerMessages({ instructions: REVIEWER_INSTRUCTIONS, task: input.task, output: input.output }),
+    messages: reviewerMessages({
+      instructions: REVIEWER_INSTRUCTIONS,
+      task: input.task,
+      output: input.output,
+      constraints: input.constraints,
+    }),
     availableMillicredits: input.availableMillicredits,
     ...(input.modelOverride ? { modelOverride: input.modelOverride } : {}),
   });

@@ -28,3 +28,34 @@ export async function collectTaskOutcomes(input: CollectOutcomesInput): Promise<
     }),
   );
 }
+
+export interface ConfirmOutcomeInput {
+  taskId: string;
+  workflowId: string;
+  /** How long to wait for the task workflow to close: a task reports its end just before it returns. */
+  waitSeconds: number;
+}
+
+/** A task workflow's own outcome once it has closed, or word that it is still open. */
+export type ConfirmedOutcome = { closed: true; outcome: TaskOutcome } | { closed: false };
+
+const CONFIRM_POLL_MS = 250;
+
+/**
+ * Confirms a reported task end against the task workflow itself: waits up to `waitSeconds` for it to close and reads
+ * its outcome from its result. A report for a task that is still running (a forged one) finds it open.
+ */
+export async function confirmTaskOutcome(input: ConfirmOutcomeInput): Promise<ConfirmedOutcome> {
+  const ctx = Context.current();
+  const handle = ctx.client.workflow.getHandle(input.workflowId);
+  const deadline = Date.now() + input.waitSeconds * 1000;
+  for (;;) {
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING') break;
+    if (Date.now() >= deadline) return { closed: false };
+    ctx.heartbeat();
+    await ctx.sleep(CONFIRM_POLL_MS);
+  }
+  const [outcome] = await collectTaskOutcomes({ tasks: [{ taskId: input.taskId, workflowId: input.workflowId }] });
+  return { closed: true, outcome: outcome! };
+}

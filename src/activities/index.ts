@@ -4,7 +4,7 @@ import type { ModelSettings } from '../config';
 import type { ImplementTaskInput, PreparePlanInput, ReviewTaskInput } from '../domain/activity-contracts';
 import type { RunNotification } from '../domain/notifications';
 import { implementTask, reviewTask } from './agents';
-import { collectTaskOutcomes } from './hand-over';
+import { collectTaskOutcomes, confirmTaskOutcome } from './hand-over';
 import { ModelMetrics } from './model/metrics';
 import { createPacer } from './model/pacer';
 import { notify } from './notify';
@@ -33,6 +33,7 @@ export function createActivities({ openai, settings, meter }: ActivityDependenci
     implementTask: (input: ImplementTaskInput) => implementTask(model, input),
     reviewTask: (input: ReviewTaskInput) => reviewTask(model, input),
     collectTaskOutcomes,
+    confirmTaskOutcome,
     notify: (notification: RunNotification) => notify(settings, notification),
   };
 }

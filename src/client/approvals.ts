@@ -1,8 +1,9 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { BudgetAnswer } from '../domain/approvals';
 import type { PendingApproval } from '../domain/run';
 import { RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
 import { EXIT, UserError } from '../infra/errors';
-import { approveBudgetSignal, denyBudgetSignal, pendingApprovalsQuery } from '../workflows/messages';
+import { approveBudgetUpdate, denyBudgetUpdate, pendingApprovalsQuery } from '../workflows/messages';
 
 /** A person's grant of credits to a waiting task. */
 export interface ApprovalRequest {
@@ -35,25 +36,41 @@ export async function pendingApprovalsOf(client: Client, runId: string): Promise
   }
 }
 
-async function requirePending(client: Client, runId: string, taskId: string): Promise<WorkflowHandle> {
-  const pending = await pendingApprovalsOf(client, runId);
-  if (!pending.some((p) => p.taskId === taskId)) {
-    const waiting = pending.map((p) => p.taskId).join(', ') || 'none';
-    throw new UserError(`task "${taskId}" of ${runId} is not waiting for approval (waiting: ${waiting})`);
+/**
+ * Sends a decision as an Update and returns the run's own answer: accepted, or refused with the run's reason (also
+ * recorded in the run). A closed or unknown run is the caller's mistake, named as such.
+ */
+async function decide(
+  client: Client,
+  runId: string,
+  send: (handle: WorkflowHandle) => Promise<BudgetAnswer>,
+): Promise<BudgetAnswer> {
+  const handle = client.workflow.getHandle(runId);
+  try {
+    return await send(handle);
+  } catch (err) {
+    // The SDK reports an update to a closed run as "not found" too: the run's description tells which it is.
+    const status = await handle.describe().then(
+      (d) => d.status.name,
+      () => undefined,
+    );
+    if (status === undefined) throw new UserError(`no run with id "${runId}"`);
+    if (status !== 'RUNNING') {
+      throw new UserError(`run ${runId} has ended (${status.toLowerCase()}); nothing waits for approval`);
+    }
+    const message = (err as Error).message.split('\n')[0] ?? '';
+    throw new UserError(`the run ${runId} did not answer: ${message}`, EXIT.runNotSucceeded);
   }
-  return client.workflow.getHandle(runId);
 }
 
-/** Grants credits to a task that is waiting for approval; refuses a task that is not waiting. */
-export async function approveBudget(client: Client, runId: string, request: ApprovalRequest): Promise<void> {
-  const handle = await requirePending(client, runId, request.taskId);
-  await handle.signal(approveBudgetSignal, request);
+/** Grants credits to a task waiting for approval; the answer is the run's (refused: not waiting, bad amount, …). */
+export function approveBudget(client: Client, runId: string, request: ApprovalRequest): Promise<BudgetAnswer> {
+  return decide(client, runId, (handle) => handle.executeUpdate(approveBudgetUpdate, { args: [request] }));
 }
 
-/** Refuses credits to a task that is waiting for approval; refuses a task that is not waiting. */
-export async function denyBudget(client: Client, runId: string, request: DenialRequest): Promise<void> {
-  const handle = await requirePending(client, runId, request.taskId);
-  await handle.signal(denyBudgetSignal, request);
+/** Refuses credits to a task waiting for approval; the task fails with the reason. The answer is the run's. */
+export function denyBudget(client: Client, runId: string, request: DenialRequest): Promise<BudgetAnswer> {
+  return decide(client, runId, (handle) => handle.executeUpdate(denyBudgetUpdate, { args: [request] }));
 }
 
 /** A task waiting for a person, with its run. */

@@ -39,6 +39,8 @@ export interface ImplementTaskInput {
   goal: string;
   task: TaskSpec;
   dependencies: DependencyContext[];
+  /** The run's constraints; the implementer must respect them. */
+  constraints?: string[];
   round: number;
   feedback?: { round: number; verdict: ReviewVerdict };
   availableMillicredits: number;
@@ -51,6 +53,8 @@ export interface ReviewTaskInput {
   round: number;
   /** Which member of a review panel this is (0 for a single reviewer). */
   panelSeat: number;
+  /** The run's constraints; output that breaks one fails review. */
+  constraints?: string[];
   availableMillicredits: number;
   modelOverride?: string;
 }

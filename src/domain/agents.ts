@@ -56,7 +56,8 @@ export const PLANNER_INSTRUCTIONS =
 
 export const REVIEWER_INSTRUCTIONS =
   'You are a strict reviewer. Judge the output against each acceptance criterion in turn, citing evidence. ' +
-  'The verdict is PASS only when every criterion is met. On FAIL, list the concrete fixes required.';
+  'The verdict is PASS only when every criterion is met and the output respects every listed constraint. ' +
+  'On FAIL, list the concrete fixes required.';
 
 /** Merges configured agents over the built-in ones (same type replaces); returns the registry by type. */
 export function createAgentRegistry(extra: readonly AgentSpec[] = []): ReadonlyMap<string, AgentSpec> {

@@ -26,3 +26,7 @@ export const MAX_REVIEW_ROUNDS = 10;
 export const MAX_TASKS_IN_VIEW = 1000;
 /** Attempts per model-call activity: transient provider errors are retried by Temporal, never forever. */
 export const MODEL_CALL_MAX_ATTEMPTS = 5;
+/** Refused messages a run or task keeps in its state (the newest); older ones are only counted. */
+export const MAX_REFUSALS_KEPT = 10;
+/** Refused approvals and denials kept as "rejected" budget decisions; past this they are only counted. */
+export const MAX_REJECTED_DECISIONS = 50;

@@ -30,6 +30,12 @@ export function constraintList(constraints: string | readonly string[] | undefin
   return (typeof constraints === 'string' ? [constraints] : [...constraints]).filter((c) => c.trim().length > 0);
 }
 
+/** The run's constraints as a prompt section, or nothing when there are none. */
+function constraintsSection(constraints: readonly string[] | undefined): string[] {
+  if (!constraints || constraints.length === 0) return [];
+  return [HEADINGS.constraints, ...constraints.map((c) => `- ${c}`), ''];
+}
+
 export function plannerMessages(args: {
   instructions: string;
   goal: string;
@@ -37,7 +43,7 @@ export function plannerMessages(args: {
   agents: readonly AgentSpec[];
 }): ChatMessage[] {
   const lines = [HEADINGS.goal, args.goal, ''];
-  if (args.constraints.length > 0) lines.push(HEADINGS.constraints, ...args.constraints.map((c) => `- ${c}`), '');
+  lines.push(...constraintsSection(args.constraints));
   lines.push(HEADINGS.agentTypes, ...args.agents.map((a) => `- ${a.type}: ${a.description}`));
   return [
     { role: 'system', content: args.instructions },
@@ -67,9 +73,11 @@ export function implementerMessages(args: {
   task: TaskSpec;
   goal: string;
   dependencies: readonly DependencyContext[];
+  /** The run's constraints: every one must hold for the work. */
+  constraints?: readonly string[] | undefined;
   feedback?: { round: number; verdict: ReviewVerdict } | undefined;
 }): ChatMessage[] {
-  const lines = [`${HEADINGS.goal}`, args.goal, '', ...taskSection(args.task)];
+  const lines = [`${HEADINGS.goal}`, args.goal, '', ...constraintsSection(args.constraints), ...taskSection(args.task)];
   if (args.task.artifacts.length > 0) lines.push(HEADINGS.artifacts, ...args.task.artifacts.map((a) => `- ${a}`), '');
   if (args.dependencies.length > 0) {
     lines.push(HEADINGS.dependencies);
@@ -107,8 +115,15 @@ export function reviewerMessages(args: {
   instructions: string;
   task: TaskSpec;
   output: ImplementerOutput;
+  /** The run's constraints: output that breaks one fails review. */
+  constraints?: readonly string[] | undefined;
 }): ChatMessage[] {
-  const lines = [...taskSection(args.task), HEADINGS.output, JSON.stringify(args.output, null, 2)];
+  const lines = [
+    ...taskSection(args.task),
+    ...constraintsSection(args.constraints),
+    HEADINGS.output,
+    JSON.stringify(args.output, null, 2),
+  ];
   return [
     { role: 'system', content: args.instructions },
     { role: 'user', content: lines.join('\n') },

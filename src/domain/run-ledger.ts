@@ -1,7 +1,7 @@
-import type { ApproveBudget, DenyBudget } from './approvals';
+import type { ApproveBudget, DenyBudget, RefusedMessages } from './approvals';
 import { allocateBudget, formatCredits, toMillicredits } from './credits';
 import { TASK_APPROVAL_TIMEOUT } from './errors';
-import { MAX_SUMMARY_CHARS, MAX_TASKS_IN_VIEW } from './limits';
+import { MAX_REFUSALS_KEPT, MAX_REJECTED_DECISIONS, MAX_SUMMARY_CHARS, MAX_TASKS_IN_VIEW } from './limits';
 import type { Plan, TaskSpec } from './plan';
 import type { ApprovalDecision, PendingApproval, RunStatus, RunView, TaskOutcome, TaskStatus, TaskView } from './run';
 import { runMetrics } from './run-metrics';
@@ -31,7 +31,9 @@ export type SignalCheck = { ok: true } | { ok: false; error: string };
  * - allocations + pool + planning spend = budget, and every grant comes out of the pool or out of credits a person
  *   approved, so run spend never exceeds budget + approved extras when each task keeps to its own credits;
  * - a task's unused credits return to the pool when it ends;
- * - every budget decision, including rejected signals, is appended to `decisions` and never rewritten.
+ * - every budget decision is appended to `decisions` and never rewritten; refused approvals too, up to
+ *   MAX_REJECTED_DECISIONS, after which they are only counted: anyone may send signals, and state must stay bounded;
+ * - every refused message (forged, out of protocol, malformed) is counted in `refused`, with the last few kept.
  */
 export class RunLedger {
   readonly tasks = new Map<string, TaskView>();
@@ -44,6 +46,7 @@ export class RunLedger {
   approvedExtraMillicredits = 0;
   planningMillicredits = 0;
   finishedAt: string | undefined;
+  refused: RefusedMessages = { count: 0, byName: {}, recent: [] };
   private readonly summaries = new Map<string, string>();
 
   constructor(readonly options: RunLedgerOptions) {}
@@ -96,6 +99,7 @@ export class RunLedger {
       summaries: Object.fromEntries([...this.summaries].filter(([id]) => needed.has(id))),
       decisions: this.decisions,
       pending: [...this.pending.values()],
+      ...(this.refused.count > 0 ? { refused: this.refused } : {}),
       continuedRuns,
     };
   }
@@ -109,6 +113,7 @@ export class RunLedger {
     ledger.approvedExtraMillicredits = snapshot.approvedExtraMillicredits;
     ledger.decisions.push(...snapshot.decisions);
     for (const p of snapshot.pending) ledger.pending.set(p.taskId, p);
+    if (snapshot.refused) ledger.refused = snapshot.refused;
     for (const [id, summary] of Object.entries(snapshot.summaries)) ledger.summaries.set(id, summary);
     const compact = new Map(snapshot.plan.tasks.map((t, i) => [t.id, snapshot.tasks[i]!]));
     ledger.createViews(snapshot.plan, childIdOf, (t) => compact.get(t.id)!);
@@ -216,8 +221,9 @@ export class RunLedger {
   }
 
   /** A task cannot afford its next call: grant from the pool when allowed, else wait for a person. */
-  requestCredits(taskId: string, shortfallMillicredits: number, at: string): CreditAnswer {
+  requestCredits(taskId: string, shortfallMillicredits: number, at: string, requestId?: string): CreditAnswer {
     const view = this.tasks.get(taskId);
+    // Only a running task that is not already waiting can ask: anything else is not a request its task made now.
     if (!view || view.status !== 'running') return { kind: 'ignored' };
     if (
       shortfallMillicredits <= this.options.autoApproveMillicredits &&
@@ -236,7 +242,7 @@ export class RunLedger {
       return { kind: 'granted', millicredits: shortfallMillicredits };
     }
     view.status = 'awaiting_approval';
-    this.pending.set(taskId, { taskId, shortfallMillicredits, since: at });
+    this.pending.set(taskId, { taskId, shortfallMillicredits, since: at, ...(requestId ? { requestId } : {}) });
     return { kind: 'pending' };
   }
 
@@ -281,7 +287,7 @@ export class RunLedger {
   deny(signal: DenyBudget, at: string): SignalCheck {
     const check = this.checkDecision(signal.taskId);
     if (!check.ok) {
-      this.reject(signal.taskId, check.error, signal.by, at);
+      this.reject(signal.taskId, check.error, signal.by, at, 'denyBudget');
       return check;
     }
     this.pending.delete(signal.taskId);
@@ -297,9 +303,24 @@ export class RunLedger {
     return { ok: true };
   }
 
-  /** Records a signal that was refused, so the audit trail shows it; nothing else changes. */
-  reject(taskId: string, error: string, by: string | undefined, at: string): void {
-    this.decisions.push({ taskId, decision: 'rejected', millicredits: 0, by: by ?? 'unknown', note: error, at });
+  /**
+   * Records an approval or denial that was refused: a "rejected" budget decision for the audit trail (up to
+   * MAX_REJECTED_DECISIONS), and a refused message. Nothing else changes.
+   */
+  reject(taskId: string, error: string, by: string | undefined, at: string, name = 'approveBudget'): void {
+    const rejected = this.decisions.filter((d) => d.decision === 'rejected').length;
+    if (rejected < MAX_REJECTED_DECISIONS) {
+      this.decisions.push({ taskId, decision: 'rejected', millicredits: 0, by: by ?? 'unknown', note: error, at });
+    }
+    this.refuse(name, taskId, error, at);
+  }
+
+  /** Counts a refused message and keeps it among the last few; nothing else changes. */
+  refuse(name: string, taskId: string | undefined, reason: string, at: string): void {
+    this.refused.count++;
+    this.refused.byName[name] = (this.refused.byName[name] ?? 0) + 1;
+    this.refused.recent.push({ name, ...(taskId !== undefined ? { taskId } : {}), reason: reason.slice(0, 300), at });
+    if (this.refused.recent.length > MAX_REFUSALS_KEPT) this.refused.recent.shift();
   }
 
   isFinished(): boolean {
@@ -354,6 +375,7 @@ export class RunLedger {
       ...(full ? {} : { omittedSucceededTasks: this.tasks.size - listed.length }),
       pendingApprovals: [...this.pending.values()],
       decisions: this.decisions,
+      ...(this.refused.count > 0 ? { refused: this.refused } : {}),
       metrics: runMetrics(this.tasks.values()),
       startedAt: this.options.startedAt,
       ...(this.finishedAt ? { finishedAt: this.finishedAt } : {}),

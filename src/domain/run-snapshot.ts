@@ -1,3 +1,4 @@
+import type { RefusedMessages } from './approvals';
 import type { Plan } from './plan';
 import type { ApprovalDecision, PendingApproval, TaskStatus, Verdict } from './run';
 
@@ -17,6 +18,8 @@ export interface RunSnapshot {
   summaries: Record<string, string>;
   decisions: ApprovalDecision[];
   pending: PendingApproval[];
+  /** Refused messages so far (absent in snapshots taken before they were counted). */
+  refused?: RefusedMessages;
   /** How many times the run has continued as new so far. */
   continuedRuns: number;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RefusedMessages } from './approvals';
 import { MAX_CONCURRENCY, MAX_GOAL_CHARS, MAX_REVIEW_ROUNDS } from './limits';
 import { Plan } from './plan';
 import { RunMetrics } from './run-metrics';
@@ -117,6 +118,7 @@ export const PendingApproval = z.object({
   taskId: z.string().describe('Task waiting for credits'),
   shortfallMillicredits: z.number().int().describe('Credits still missing for its next model call, in thousandths'),
   since: z.string().describe('ISO time the task started waiting'),
+  requestId: z.string().optional().describe("The task's id for this request; the run's answer carries it"),
 });
 export type PendingApproval = z.infer<typeof PendingApproval>;
 
@@ -159,6 +161,7 @@ export const RunView = z.object({
     .describe('Succeeded tasks left out of `tasks` in a large run; their state is in their own workflows'),
   pendingApprovals: z.array(PendingApproval).describe('Tasks waiting for a person'),
   decisions: z.array(ApprovalDecision).describe('Every budget decision, in order'),
+  refused: RefusedMessages.optional().describe('Signals and updates the run refused (forged or malformed), bounded'),
   metrics: RunMetrics.describe('Rounds, calls, credits, throughput and durations over every task, also unlisted ones'),
   startedAt: z.string().describe('ISO start time'),
   finishedAt: z.string().optional().describe('ISO end time'),

@@ -8,5 +8,10 @@ export const TaskProgress = z.object({
   availableMillicredits: z.number().int().describe('Allocation plus grants, in thousandths of a credit'),
   spentMillicredits: z.number().int().describe('Spent so far, in thousandths'),
   modelCalls: z.number().int().describe('Model calls so far'),
+  refusedSignals: z
+    .number()
+    .int()
+    .optional()
+    .describe('Credit decisions refused: not for a request this task made (forged or stale)'),
 });
 export type TaskProgress = z.infer<typeof TaskProgress>;

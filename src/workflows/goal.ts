@@ -17,23 +17,26 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { ApproveBudget, DenyBudget, type CreditDecision } from '../domain/approvals';
+import type { CreditDecision } from '../domain/approvals';
 import { BudgetTooSmallError, toMillicredits } from '../domain/credits';
 import { BUDGET_TOO_SMALL, INVALID_INPUT } from '../domain/errors';
 import { outcomeFromFailureCause } from '../domain/failure-details';
 import { approvalNeeded, runEnded, type RunNotification } from '../domain/notifications';
 import { formatIssues } from '../domain/plan-validation';
 import { constraintList } from '../domain/prompts';
-import { GoalInput, type GoalInputJson, type RunView, type TaskOutcome } from '../domain/run';
+import { GoalInput, TaskOutcome, type GoalInputJson, type RunView } from '../domain/run';
 import { RunLedger } from '../domain/run-ledger';
 import type { RunSnapshot } from '../domain/run-snapshot';
 import { PENDING_APPROVALS_ATTRIBUTE, RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
-import { taskOutputRef, taskWorkflowId } from '../domain/task-address';
+import { readOutputRef, taskOutputRef, taskWorkflowId } from '../domain/task-address';
 import { MODEL_CALL_OPTIONS } from './activity-options';
+import { createBudgetHandlers } from './budget-handlers';
 import {
   approveBudgetSignal,
+  approveBudgetUpdate,
   creditDecisionSignal,
   denyBudgetSignal,
+  denyBudgetUpdate,
   ledgerQuery,
   pendingApprovalsQuery,
   planQuery,
@@ -56,6 +59,10 @@ const NOTIFY_OPTIONS = {
   retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
 } as const;
 const { notify } = proxyActivities<Activities>(NOTIFY_OPTIONS);
+const { confirmTaskOutcome } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 3 },
+});
 
 /** Tells people through the worker's webhook. Never fails the run: a message that cannot go out is logged. */
 async function tell(notification: RunNotification): Promise<void> {
@@ -106,6 +113,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     autoApproveMillicredits: toMillicredits(input.autoApproveCredits),
     startedAt: now(),
   };
+  const constraints = constraintList(input.constraints);
   const ledger = resume ? RunLedger.restore(options, resume, childIdOf) : new RunLedger(options);
   // Tasks started by an earlier run of this workflow: not children of this run, so cancelled by id.
   const inherited = new Set(resume ? ledger.runningTaskIds() : []);
@@ -132,13 +140,18 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
       log.warn('could not deliver a credit decision', { taskId, error: String(err) });
     }
   };
-  const rejectSignal = (name: string, raw: unknown, issues: Parameters<typeof formatIssues>[0]) => {
-    const payload = (raw ?? {}) as { taskId?: unknown; by?: unknown };
-    const error = `invalid ${name} payload: ${formatIssues(issues, 'signal').join('; ')}`;
-    ledger.reject(String(payload.taskId ?? '?'), error, typeof payload.by === 'string' ? payload.by : undefined, now());
-    publish();
-    log.warn(error);
-  };
+  const budget = createBudgetHandlers({
+    ledger,
+    publish,
+    tellTask,
+    now,
+    askPerson: async (taskId, shortfallMillicredits) => {
+      const task = ledger.spec(taskId);
+      await tell(
+        approvalNeeded({ runId, goal: input.goal, taskId, taskTitle: task.title, shortfallMillicredits, at: now() }),
+      );
+    },
+  });
 
   /**
    * After a continue-as-new, the tasks still running were started by the previous run, so their completion events
@@ -196,39 +209,38 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     publish();
   };
 
+  /**
+   * A task inherited across continue-as-new reports its end by signal. Accepted only for such a task while it is
+   * still open, and then confirmed against the task workflow itself: the outcome booked is the one the task workflow
+   * returned, not the signal's, so a forged report can neither end a running task nor change what it spent.
+   */
+  async function reportedTaskEnd(raw: unknown): Promise<void> {
+    const reported = readReportedOutcome(raw);
+    if (!reported) return void budget.refuse('taskFinished', raw, 'not a task outcome');
+    const { taskId } = reported;
+    if (!inherited.has(taskId) || !ledger.isOpen(taskId)) {
+      return void budget.refuse('taskFinished', raw, `task "${taskId}" is not an open task handed over to this run`);
+    }
+    // Histories recorded before the confirmation replay without it.
+    if (!patched('confirmed-task-finished')) return onTaskFinished(reported);
+    const confirmed = await confirmTaskOutcome({ taskId, workflowId: childIdOf(taskId), waitSeconds: 20 });
+    if (!confirmed.closed) {
+      return void budget.refuse('taskFinished', raw, `task workflow of "${taskId}" has not ended`);
+    }
+    onTaskFinished(confirmed.outcome);
+  }
+
   setHandler(statusQuery, () => ledger.toView());
   setHandler(planQuery, () => ledger.plan ?? null);
   setHandler(pendingApprovalsQuery, () => [...ledger.pending.values()]);
   setHandler(ledgerQuery, () => ledger.decisions);
-  setHandler(taskFinishedSignal, onTaskFinished);
-  setHandler(requestCreditsSignal, async ({ taskId, shortfallMillicredits }) => {
-    const answer = ledger.requestCredits(taskId, shortfallMillicredits, now());
-    if (answer.kind === 'granted') await tellTask(taskId, { kind: 'granted', millicredits: answer.millicredits });
-    publish();
-    if (answer.kind === 'pending') {
-      const task = ledger.spec(taskId);
-      await tell(
-        approvalNeeded({ runId, goal: input.goal, taskId, taskTitle: task.title, shortfallMillicredits, at: now() }),
-      );
-    }
-  });
-  // Signals may come from the plain Temporal CLI with any shape: parse before anything changes.
-  setHandler(approveBudgetSignal, async (raw) => {
-    const parsed = ApproveBudget.safeParse(raw);
-    if (!parsed.success) return rejectSignal('approveBudget', raw, parsed.error.issues);
-    const result = ledger.approve(parsed.data, now());
-    publish();
-    if (!result.ok) return log.warn(`approveBudget rejected: ${result.error}`);
-    await tellTask(parsed.data.taskId, { kind: 'granted', millicredits: result.millicredits });
-  });
-  setHandler(denyBudgetSignal, async (raw) => {
-    const parsed = DenyBudget.safeParse(raw);
-    if (!parsed.success) return rejectSignal('denyBudget', raw, parsed.error.issues);
-    const result = ledger.deny(parsed.data, now());
-    publish();
-    if (!result.ok) return log.warn(`denyBudget rejected: ${result.error}`);
-    await tellTask(parsed.data.taskId, { kind: 'denied', reason: parsed.data.reason });
-  });
+  setHandler(taskFinishedSignal, (raw: unknown) => reportedTaskEnd(raw));
+  // Messages may come from the plain Temporal CLI, or from anyone who may signal the namespace, with any shape.
+  setHandler(requestCreditsSignal, (raw: unknown) => budget.requestCredits(raw));
+  setHandler(approveBudgetSignal, async (raw: unknown) => void (await budget.approve(raw)));
+  setHandler(denyBudgetSignal, async (raw: unknown) => void (await budget.deny(raw)));
+  setHandler(approveBudgetUpdate, (raw: unknown) => budget.approve(raw));
+  setHandler(denyBudgetUpdate, (raw: unknown) => budget.deny(raw));
 
   publish();
   if (resume) await takeOverInheritedTasks();
@@ -236,7 +248,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     const prepared = await preparePlan.executeWithOptions({ ...MODEL_CALL_OPTIONS, summary: 'plan' }, [
       {
         goal: input.goal,
-        constraints: constraintList(input.constraints),
+        constraints,
         ...(input.plan ? { plan: input.plan } : {}),
         availableMillicredits: toMillicredits(input.budgetCredits),
       },
@@ -275,6 +287,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
             maxReviewRounds: input.maxReviewRounds,
             reviewPanelSize: input.reviewPanelSize,
             escalateAfterFailedRounds: input.escalateAfterFailedRounds,
+            ...(constraints.length > 0 ? { constraints } : {}),
             ...(input.escalationModel ? { escalationModel: input.escalationModel } : {}),
             ...(input.approvalTimeoutSeconds !== undefined
               ? { approvalTimeoutSeconds: input.approvalTimeoutSeconds }
@@ -342,4 +355,11 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     await condition(allHandlersFinished);
     return ledger.toView();
   });
+}
+
+/** A taskFinished payload in the shape a task sends, or undefined. Older tasks wrote outputRef as a plain string. */
+function readReportedOutcome(raw: unknown): TaskOutcome | undefined {
+  const outputRef = readOutputRef((raw as { outputRef?: unknown } | undefined)?.outputRef);
+  const parsed = TaskOutcome.safeParse(raw && typeof raw === 'object' ? { ...raw, outputRef } : raw);
+  return parsed.success ? parsed.data : undefined;
 }

@@ -1,5 +1,5 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { ApproveBudget, CreditDecision, CreditRequest, DenyBudget } from '../domain/approvals';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApproveBudget, BudgetAnswer, CreditDecision, CreditRequest, DenyBudget } from '../domain/approvals';
 import type { Plan } from '../domain/plan';
 import type { ApprovalDecision, PendingApproval, RunView, TaskOutcome } from '../domain/run';
 import type { TaskProgress } from '../domain/task-progress';
@@ -13,6 +13,12 @@ import type { TaskProgress } from '../domain/task-progress';
 export const approveBudgetSignal = defineSignal<[ApproveBudget]>('approveBudget');
 /** A person refuses credits to a waiting task: `{ taskId, reason, by? }`. */
 export const denyBudgetSignal = defineSignal<[DenyBudget]>('denyBudget');
+/**
+ * The same decisions as Updates: the caller waits for the run's answer (accepted, or refused with the reason). The
+ * CLI uses these; the signals stay for `temporal workflow signal`. A refused update is recorded like a refused signal.
+ */
+export const approveBudgetUpdate = defineUpdate<BudgetAnswer, [ApproveBudget]>('approveBudget');
+export const denyBudgetUpdate = defineUpdate<BudgetAnswer, [DenyBudget]>('denyBudget');
 /** A task workflow tells its run that it cannot afford its next call. */
 export const requestCreditsSignal = defineSignal<[CreditRequest]>('requestCredits');
 /**

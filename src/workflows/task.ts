@@ -6,8 +6,10 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -46,6 +48,8 @@ export interface TaskWorkflowInput {
   escalationModel?: string;
   escalateAfterFailedRounds: number;
   approvalTimeoutSeconds?: number;
+  /** The run's constraints, for the implementer and the reviewer (absent in tasks started before they got them). */
+  constraints?: string[];
 }
 
 /** Ends the task early with a typed reason; caught once, at the end of taskWorkflow. */
@@ -75,9 +79,26 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
   };
   let granted = 0;
   let decision: CreditDecision | undefined;
+  // The request this task is waiting on: only its answer is taken. `id` is set for requests made since ids existed.
+  let awaiting: { id?: string } | undefined;
   let lastVerdict: ReviewVerdict | undefined;
   setHandler(taskProgressQuery, () => progress);
-  setHandler(creditDecisionSignal, (d) => {
+  // Anyone who may signal the namespace can send this signal; a decision counts only as the answer to this task's own
+  // open request (same request id), in the expected shape. Everything else is refused and counted, never stored.
+  setHandler(creditDecisionSignal, (raw: unknown) => {
+    const d = readCreditDecision(raw);
+    const refusal = !d
+      ? 'not a credit decision'
+      : !awaiting
+        ? 'no credit request is open'
+        : awaiting.id !== undefined && d.requestId !== awaiting.id
+          ? 'not the answer to the open credit request'
+          : undefined;
+    if (refusal) {
+      progress.refusedSignals = (progress.refusedSignals ?? 0) + 1;
+      log.warn(`creditDecision refused: ${refusal}`);
+      return;
+    }
     decision = d;
   });
   // Set when the run that started this task has continued as new: its completion event would be lost.
@@ -114,9 +135,12 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
     const phase = progress.phase;
     progress.phase = 'awaiting_approval';
     decision = undefined;
+    // Histories recorded before request ids replay without them.
+    awaiting = patched('credit-request-ids') ? { id: uuid4() } : {};
     await getExternalWorkflowHandle(input.runWorkflowId).signal(requestCreditsSignal, {
       taskId: task.id,
       shortfallMillicredits,
+      ...(awaiting.id ? { requestId: awaiting.id } : {}),
     });
     const timeout = input.approvalTimeoutSeconds !== undefined ? input.approvalTimeoutSeconds * 1000 : undefined;
     const answered =
@@ -124,6 +148,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
         ? (await condition(() => decision !== undefined), true)
         : await condition(() => decision !== undefined, timeout);
     progress.phase = phase;
+    awaiting = undefined;
     if (!answered) {
       throw new TaskStop(
         TASK_APPROVAL_TIMEOUT,
@@ -175,6 +200,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
             goal: input.goal,
             task,
             dependencies: input.dependencies,
+            ...(input.constraints?.length ? { constraints: input.constraints } : {}),
             round,
             ...(feedback ? { feedback } : {}),
             availableMillicredits: available,
@@ -194,7 +220,16 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
                 ...MODEL_CALL_OPTIONS,
                 summary: `review ${task.id} · round ${round}${seats > 1 ? ` · seat ${seat + 1}` : ''}`,
               },
-              [{ task, output, round, panelSeat: seat, availableMillicredits: available }],
+              [
+                {
+                  task,
+                  output,
+                  round,
+                  panelSeat: seat,
+                  availableMillicredits: available,
+                  ...(input.constraints?.length ? { constraints: input.constraints } : {}),
+                },
+              ],
             ),
           ),
         );
@@ -237,4 +272,16 @@ function failureTypeOf(err: unknown): string {
 function failureMessageOf(err: unknown): string {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** A credit decision as the run sends it, checked by hand: task workflows stay zod-free. */
+function readCreditDecision(raw: unknown): CreditDecision | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const d = raw as Record<string, unknown>;
+  const requestId = typeof d.requestId === 'string' ? { requestId: d.requestId } : {};
+  if (d.kind === 'granted' && Number.isSafeInteger(d.millicredits) && (d.millicredits as number) > 0) {
+    return { kind: 'granted', millicredits: d.millicredits as number, ...requestId };
+  }
+  if (d.kind === 'denied' && typeof d.reason === 'string') return { kind: 'denied', reason: d.reason, ...requestId };
+  return undefined;
 }

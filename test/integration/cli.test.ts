@@ -138,7 +138,8 @@ describe('planwright CLI end to end', () => {
       assert.deepEqual([waiting.status, waiting.pendingApprovals], ['awaiting_approval', 1]);
       const wrong = await planwright(['approve', runId, 'nope', '--credits', '5'], cliEnv);
       assert.equal(wrong.code, 2);
-      assert.match(wrong.stderr, /task "nope" of .* is not waiting for approval \(waiting: solo\)/);
+      // The run answers (through the approveBudget Update) and records the refusal.
+      assert.match(wrong.stderr, /the run refused the approval: unknown task "nope"; tasks of this run: solo/);
 
       const approved = await planwright(
         ['approve', runId, 'solo', '--credits', '25', '--by', 'cli-test', '--note', 'ok'],
@@ -148,8 +149,11 @@ describe('planwright CLI end to end', () => {
       const view: RunView = await handle.result();
       assert.equal(view.status, 'succeeded');
       assert.deepEqual(
-        view.decisions.map((d) => [d.decision, d.by, d.note]),
-        [['approved', 'cli-test', 'ok']],
+        view.decisions.map((d) => [d.decision, d.taskId, d.decision === 'rejected' ? '' : d.by]),
+        [
+          ['rejected', 'nope', ''],
+          ['approved', 'solo', 'cli-test'],
+        ],
       );
       const done = await waitFor('the run listed as succeeded', async () => {
         const row = await listedRun([]);

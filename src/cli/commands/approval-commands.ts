@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { approveBudget, denyBudget, listWaitingTasks } from '../../client';
 import { formatCredits } from '../../domain/credits';
+import { UserError } from '../../infra/errors';
 import { parsePositiveNumber } from '../inputs';
 import { clientFor, connectionOptions, out, type ConnectionFlags } from '../options';
 
@@ -23,13 +24,14 @@ export function registerApprovalCommands(program: Command): void {
         flags: ConnectionFlags & { credits: number; by?: string; note?: string },
       ) => {
         const { client } = await clientFor(flags);
-        await approveBudget(client, runId, {
+        const answer = await approveBudget(client, runId, {
           taskId,
           credits: flags.credits,
           ...(flags.by ? { by: flags.by } : {}),
           ...(flags.note ? { note: flags.note } : {}),
         });
-        out(`Approved ${flags.credits} credits for ${taskId} in ${runId}.`);
+        if (!answer.accepted) throw new UserError(`the run refused the approval: ${answer.reason}`);
+        out(`Approved ${formatCredits(answer.millicredits)} credits for ${taskId} in ${runId}.`);
       },
     );
 
@@ -44,7 +46,12 @@ export function registerApprovalCommands(program: Command): void {
     .option('--by <name>', 'who denies (recorded in the report)', process.env.USER)
     .action(async (runId: string, taskId: string, flags: ConnectionFlags & { reason: string; by?: string }) => {
       const { client } = await clientFor(flags);
-      await denyBudget(client, runId, { taskId, reason: flags.reason, ...(flags.by ? { by: flags.by } : {}) });
+      const answer = await denyBudget(client, runId, {
+        taskId,
+        reason: flags.reason,
+        ...(flags.by ? { by: flags.by } : {}),
+      });
+      if (!answer.accepted) throw new UserError(`the run refused the denial: ${answer.reason}`);
       out(`Denied credits for ${taskId} in ${runId}.`);
     });
 

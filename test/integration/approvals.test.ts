@@ -1,0 +1,204 @@
+/**
+ * Approvals that answer, and handlers that cannot be lied to: the approveBudget/denyBudget Updates give the caller the
+ * run's own answer, and forged taskFinished, creditDecision and requestCredits signals leave a run's state and spend
+ * as they were, counted as refused. Also: the run's constraints reach the implementer and the reviewer.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { approveBudget, denyBudget } from '../../src/client';
+import type { GoalInputJson, RunView } from '../../src/domain/run';
+import { taskWorkflowId } from '../../src/domain/task-address';
+import type { TaskProgress } from '../../src/domain/task-progress';
+import {
+  creditDecisionSignal,
+  pendingApprovalsQuery,
+  requestCreditsSignal,
+  statusQuery,
+  taskFinishedSignal,
+  taskProgressQuery,
+} from '../../src/workflows/messages';
+import { planwright } from '../helpers/cli';
+import { waitFor } from '../helpers/history';
+import { createTestEnvironment, productionBundle, uniqueId, withWorker, type Harness } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let cliEnv: NodeJS.ProcessEnv;
+before(async () => {
+  env = await createTestEnvironment();
+  await productionBundle();
+  cliEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' };
+});
+after(() => env?.teardown());
+
+const MAX_USAGE = { usage: 'max' } as const;
+const waitingRun: GoalInputJson = {
+  goal: 'g',
+  budgetCredits: 10,
+  autoApproveCredits: 0,
+  plan: { goal: 'g', tasks: [{ id: 'solo', title: 'Solo task', acceptanceCriteria: ['done'] }] },
+};
+
+async function startWaiting(h: Harness): Promise<{ runId: string; handle: WorkflowHandle }> {
+  const runId = uniqueId('run');
+  const handle = await h.env.client.workflow.start('goalWorkflow', {
+    taskQueue: h.taskQueue,
+    workflowId: runId,
+    args: [waitingRun],
+  });
+  await waitFor('the task to wait for approval', async () => (await handle.query(pendingApprovalsQuery))[0]);
+  return { runId, handle };
+}
+
+/** The parts of a run's state that forged messages must not change. */
+const stateOf = (v: RunView) => ({
+  status: v.status,
+  tasks: v.tasks.map((t) => [t.id, t.status, t.spentMillicredits, t.grantedMillicredits]),
+  spent: v.spentMillicredits,
+  pool: v.poolMillicredits,
+  pending: v.pendingApprovals.map((p) => p.taskId),
+  decisions: v.decisions.filter((d) => d.decision !== 'rejected').length,
+});
+
+describe('approvals answer the caller', () => {
+  it('refuses an approval with an over-long note through the CLI (exit 2, the run’s reason) and records it', async () => {
+    await withWorker(env, MAX_USAGE, async (h) => {
+      const { runId, handle } = await startWaiting(h);
+      const refused = await planwright(
+        ['approve', runId, 'solo', '--credits', '25', '--note', 'x'.repeat(3000), '--task-queue', h.taskQueue],
+        cliEnv,
+      );
+      assert.equal(refused.code, 2, refused.stderr);
+      assert.match(refused.stderr, /the run refused the approval: invalid payload: .*note/);
+      assert.doesNotMatch(refused.stdout, /Approved/);
+      const view: RunView = await handle.query(statusQuery);
+      assert.equal(view.pendingApprovals.length, 1, 'the task still waits');
+      assert.deepEqual(
+        view.decisions.map((d) => d.decision),
+        ['rejected'],
+      );
+      assert.equal(view.refused?.byName.approveBudget, 1);
+
+      const approved = await planwright(['approve', runId, 'solo', '--credits', '25', '--by', 'ana'], cliEnv);
+      assert.equal(approved.code, 0, approved.stderr);
+      assert.match(approved.stdout, /Approved 25 credits for solo/);
+      const done: RunView = await handle.result();
+      assert.equal(done.status, 'succeeded');
+      assert.deepEqual(
+        done.decisions.map((d) => [d.decision, d.by]),
+        [
+          ['rejected', 'unknown'],
+          ['approved', 'ana'],
+        ],
+      );
+    });
+  });
+
+  it("returns the run's refusal for a task that is not waiting, and its acceptance of a denial", async () => {
+    await withWorker(env, MAX_USAGE, async (h) => {
+      const { runId, handle } = await startWaiting(h);
+      const notWaiting = await approveBudget(h.env.client, runId, { taskId: 'other', credits: 5 });
+      assert.equal(notWaiting.accepted, false);
+      assert.match(notWaiting.reason ?? '', /unknown task "other"/);
+      const denied = await denyBudget(h.env.client, runId, { taskId: 'solo', reason: 'too dear', by: 'bo' });
+      assert.deepEqual(denied, { accepted: true, taskId: 'solo', millicredits: 0 });
+      const view: RunView = await handle.result();
+      assert.equal(view.tasks[0]?.status, 'failed');
+      assert.match(view.tasks[0]?.error ?? '', /credits denied: too dear/);
+      const twice = await planwright(['deny', runId, 'solo', '--reason', 'again'], cliEnv);
+      assert.equal(twice.code, 2);
+      assert.match(twice.stderr, /has ended/);
+    });
+  });
+});
+
+describe('nobody can forge progress or money', () => {
+  it('refuses a forged taskFinished for a task waiting for approval: the run does not end and nothing changes', async () => {
+    await withWorker(env, MAX_USAGE, async (h) => {
+      const { runId, handle } = await startWaiting(h);
+      const before = stateOf(await handle.query(statusQuery));
+      await handle.signal(taskFinishedSignal, {
+        taskId: 'solo',
+        status: 'succeeded',
+        summary: 'forged',
+        reviewRounds: 1,
+        modelCalls: 0,
+        spentMillicredits: 0,
+        grantedMillicredits: 0,
+        outputRef: { kind: 'taskHistory', workflowId: taskWorkflowId(runId, 'solo') },
+      });
+      await handle.signal(taskFinishedSignal, { nonsense: true } as never);
+      const after = await waitFor('two refusals', async () => {
+        const v: RunView = await handle.query(statusQuery);
+        return v.refused?.byName.taskFinished === 2 ? v : undefined;
+      });
+      assert.deepEqual(stateOf(after), before);
+      assert.equal(
+        (await h.env.client.workflow.getHandle(taskWorkflowId(runId, 'solo')).describe()).status.name,
+        'RUNNING',
+      );
+      const answer = await approveBudget(h.env.client, runId, { taskId: 'solo', credits: 25 });
+      assert.equal(answer.accepted, true);
+      const done: RunView = await handle.result();
+      assert.equal(done.status, 'succeeded');
+      assert.ok(done.tasks[0]!.spentMillicredits > 0, 'the real task ran and its spend was booked');
+    });
+  });
+
+  it('refuses a creditDecision sent straight to a task: no credits are minted and the task keeps waiting', async () => {
+    await withWorker(env, MAX_USAGE, async (h) => {
+      const { runId, handle } = await startWaiting(h);
+      const task = h.env.client.workflow.getHandle(taskWorkflowId(runId, 'solo'));
+      const before: TaskProgress = await task.query(taskProgressQuery);
+      await task.signal(creditDecisionSignal, { kind: 'granted', millicredits: 1_000_000 });
+      await task.signal(creditDecisionSignal, { kind: 'granted', millicredits: 1_000_000, requestId: 'guess' });
+      const after = await waitFor('two refusals', async () => {
+        const p: TaskProgress = await task.query(taskProgressQuery);
+        return p.refusedSignals === 2 ? p : undefined;
+      });
+      assert.equal(after.phase, 'awaiting_approval');
+      assert.equal(after.availableMillicredits, before.availableMillicredits);
+      assert.equal((await handle.query(pendingApprovalsQuery)).length, 1);
+      await approveBudget(h.env.client, runId, { taskId: 'solo', credits: 25 });
+      const done: RunView = await handle.result();
+      assert.equal(done.status, 'succeeded');
+      assert.equal(done.tasks[0]!.grantedMillicredits, 25_000, 'only the approved credits were granted');
+    });
+  });
+
+  it('refuses requestCredits for tasks that are not running and malformed ones, leaving the pool as it was', async () => {
+    await withWorker(env, MAX_USAGE, async (h) => {
+      const { handle } = await startWaiting(h);
+      const before = stateOf(await handle.query(statusQuery));
+      await handle.signal(requestCreditsSignal, { taskId: 'solo', shortfallMillicredits: 5 });
+      await handle.signal(requestCreditsSignal, { taskId: 'ghost', shortfallMillicredits: 5 });
+      await handle.signal(requestCreditsSignal, { taskId: 'solo', shortfallMillicredits: -3 } as never);
+      const after = await waitFor('three refusals', async () => {
+        const v: RunView = await handle.query(statusQuery);
+        return v.refused?.byName.requestCredits === 3 ? v : undefined;
+      });
+      assert.deepEqual(stateOf(after), before);
+      assert.equal(after.refused?.recent.length, 3);
+      assert.match(after.refused?.recent[1]?.reason ?? '', /unknown task "ghost"/);
+    });
+  });
+});
+
+describe('constraints', () => {
+  it('reach the implementer and the reviewer, not only the planner', async () => {
+    await withWorker(env, {}, async (h) => {
+      const view: RunView = await h.env.client.workflow.execute('goalWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: uniqueId('run'),
+        args: [{ ...waitingRun, budgetCredits: 100, constraints: ['Use only the standard library', 'No network'] }],
+      });
+      assert.equal(view.status, 'succeeded');
+      for (const kind of ['implementer', 'reviewer']) {
+        const request = h.sim.requests().find((r) => r.kind === kind);
+        const prompt = request?.messages.map((m) => m.content).join('\n') ?? '';
+        assert.match(prompt, /# Constraints\n- Use only the standard library\n- No network/, `${kind} prompt`);
+      }
+    });
+  });
+});
