@@ -16,6 +16,7 @@ import { devServerTuningFlags } from '../src/infra/dev-server';
 import type { ScenarioInput } from '../src/simulator/scenario';
 import { startSimulator, type Simulator } from '../src/simulator/server';
 import { randomPlan } from '../test/helpers/dags';
+import { historyOf } from '../test/helpers/history';
 import { createTestEnvironment, simSettings, uniqueId } from '../test/helpers/temporal';
 import { benchActivities } from './activities';
 import { orchestrationHops } from './breakdown';
@@ -186,6 +187,57 @@ async function main() {
       say(`| **total** | **${total.toFixed(1)} ms** |`);
       say('');
     }
+  }
+
+  if (which === 'all' || which === 'budget') {
+    // Budget bookkeeping on the common path: the same 120-task DAG at the default budget's scale and unlimited.
+    const count = 120;
+    const concurrency = 8;
+    const seed = 11;
+    const plan = randomPlan(count, seed, { window: 40 });
+    say('| budget | lower bound | makespan | **bound / makespan** | credit requests | auto-approved | person needed |');
+    say('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const [label, budgetCredits] of [
+      ['2,000 credits (default auto-approval)', 2000],
+      ['unlimited (1e9 credits)', 1e9],
+    ] as const) {
+      await withBenchWorker(
+        client,
+        env.nativeConnection,
+        scenarioFor(plan, seed, 'independent'),
+        async (taskQueue, sim) => {
+          const view: RunView = await client.workflow.execute('goalWorkflow', {
+            taskQueue,
+            workflowId: uniqueId(`bench-budget-${count}`),
+            args: [{ goal: plan.goal, plan, maxConcurrency: concurrency, budgetCredits }],
+          });
+          if (view.status !== 'succeeded') throw new Error(`run ${view.runId} ended ${view.status}`);
+          const work = new Map<string, number>();
+          for (const r of sim.requests()) {
+            if (r.task) work.set(r.task, (work.get(r.task) ?? 0) + (r.finishedAt ?? r.receivedAt) - r.receivedAt);
+          }
+          const b = makespanLowerBound(plan, work, concurrency);
+          const span = spanOf(
+            view.tasks.map((t) => ({
+              id: t.id,
+              startedAt: Date.parse(t.startedAt!),
+              finishedAt: Date.parse(t.finishedAt!),
+            })),
+            work,
+          );
+          const events = await historyOf(client, view.runId);
+          const requests = events.filter(
+            (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'requestCredits',
+          );
+          const auto = view.decisions.filter((d) => d.decision === 'auto-approved').length;
+          say(
+            `| ${label} | ${seconds(b.boundMs)} | ${seconds(span.makespanMs)} | **${(b.boundMs / span.makespanMs).toFixed(3)}** | ` +
+              `${requests.length} | ${auto} | ${view.decisions.filter((d) => d.decision === 'approved').length} |`,
+          );
+        },
+      );
+    }
+    say('');
   }
 
   if (which === 'all' || which === 'scale') {

@@ -30,7 +30,9 @@ export type SignalCheck = { ok: true } | { ok: false; error: string };
  * State of one run and the rules of its money. Invariants:
  * - allocations + pool + planning spend = budget, and every grant comes out of the pool or out of credits a person
  *   approved, so run spend never exceeds budget + approved extras when each task keeps to its own credits;
- * - a task's unused credits return to the pool when it ends;
+ * - a task's unused credits (its lease included) return to the pool when it ends;
+ * - a lease is lent out of the pool when a task starts: the run stays the pool's only writer, and the part a task used
+ *   is booked as granted (an "auto-approved" decision) when it ends, so spent <= allocated + granted per task;
  * - every budget decision is appended to `decisions` and never rewritten; refused approvals too, up to
  *   MAX_REJECTED_DECISIONS, after which they are only counted: anyone may send signals, and state must stay bounded;
  * - every refused message (forged, out of protocol, malformed) is counted in `refused`, with the last few kept.
@@ -73,6 +75,7 @@ export class RunLedger {
       const t = this.view(spec.id);
       const c: CompactTask = { s: t.status, a: t.allocatedMillicredits };
       if (t.grantedMillicredits) c.g = t.grantedMillicredits;
+      if (t.leasedMillicredits) c.l = t.leasedMillicredits;
       if (t.spentMillicredits) c.sp = t.spentMillicredits;
       if (t.reviewRounds) c.r = t.reviewRounds;
       if (t.modelCalls) c.c = t.modelCalls;
@@ -135,6 +138,7 @@ export class RunLedger {
         deps: task.deps,
         allocatedMillicredits: c.a,
         grantedMillicredits: c.g ?? 0,
+        ...(c.l ? { leasedMillicredits: c.l } : {}),
         spentMillicredits: c.sp ?? 0,
         reviewRounds: c.r ?? 0,
         modelCalls: c.c ?? 0,
@@ -176,6 +180,21 @@ export class RunLedger {
     return ids;
   }
 
+  /**
+   * Lends a starting task credits from the pool that it may spend without asking: what auto-approval would grant it,
+   * without a signal round trip per shortfall. At most the auto-approval limit, and at most an equal share of the pool
+   * per task slot, so that running tasks cannot drain it for the ones that follow. Returns the lease.
+   */
+  lendTo(taskId: string): number {
+    const view = this.view(taskId);
+    const share = Math.floor(this.poolMillicredits / Math.max(1, this.options.maxConcurrency));
+    const lease = Math.max(0, Math.min(this.options.autoApproveMillicredits, share));
+    if (lease === 0) return 0;
+    this.poolMillicredits -= lease;
+    view.leasedMillicredits = lease;
+    return lease;
+  }
+
   /** Whether the task is running (or waiting for approval): an end reported for it now is its first. */
   isOpen(taskId: string): boolean {
     const status = this.tasks.get(taskId)?.status;
@@ -196,8 +215,26 @@ export class RunLedger {
     view.modelCalls = outcome.modelCalls;
     view.finishedAt = at;
     if (outcome.lastVerdict) view.lastVerdict = outcome.lastVerdict;
+    // The part of its lease a task spent becomes a grant, decided when it was lent; the rest goes back with the unused.
+    const lease = view.leasedMillicredits ?? 0;
+    const drawn = Math.min(
+      lease,
+      Math.max(0, outcome.spentMillicredits - view.allocatedMillicredits - view.grantedMillicredits),
+    );
+    if (drawn > 0) {
+      view.grantedMillicredits += drawn;
+      this.decisions.push({
+        taskId: outcome.taskId,
+        decision: 'auto-approved',
+        millicredits: drawn,
+        by: 'auto',
+        note: 'drawn from the credits lent to the task from the pool when it started',
+        at,
+      });
+    }
     // Credits the task did not use go back to the pool for others' shortfalls.
-    const unused = view.allocatedMillicredits + view.grantedMillicredits - outcome.spentMillicredits;
+    const unused =
+      view.allocatedMillicredits + view.grantedMillicredits + (lease - drawn) - outcome.spentMillicredits;
     this.poolMillicredits += Math.max(0, unused);
     if (outcome.status === 'succeeded') {
       view.status = 'succeeded';

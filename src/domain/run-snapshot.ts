@@ -31,6 +31,8 @@ export interface CompactTask {
   a: number;
   /** granted millicredits */
   g?: number;
+  /** leased millicredits (lent from the pool at start) */
+  l?: number;
   /** spent millicredits */
   sp?: number;
   /** review rounds */

@@ -130,6 +130,11 @@ export const TaskView = z.object({
   deps: z.array(z.string()).describe('Dependencies'),
   allocatedMillicredits: z.number().int().describe('Initial allocation, in thousandths of a credit'),
   grantedMillicredits: z.number().int().describe('Approved top-ups, in thousandths of a credit'),
+  leasedMillicredits: z
+    .number()
+    .int()
+    .optional()
+    .describe('Credits lent from the pool at start, spendable without asking; the part used is booked as granted'),
   spentMillicredits: z.number().int().describe('Spent so far (known when the task ends), in thousandths'),
   reviewRounds: z.number().int().describe('Review rounds used'),
   modelCalls: z.number().int().describe('Model calls made'),

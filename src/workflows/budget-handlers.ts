@@ -40,7 +40,7 @@ export function createBudgetHandlers(ctx: BudgetHandlerContext) {
   async function requestCredits(raw: unknown): Promise<void> {
     const parsed = CreditRequest.safeParse(raw);
     if (!parsed.success) {
-      refuse('requestCredits', raw, `invalid payload: ${formatIssues(parsed.error.issues, 'signal').join('; ')}`);
+      refuse('requestCredits', raw, invalid('requestCredits', parsed.error.issues));
       return;
     }
     const { taskId, shortfallMillicredits, requestId } = parsed.data;
@@ -62,11 +62,7 @@ export function createBudgetHandlers(ctx: BudgetHandlerContext) {
   async function approve(raw: unknown): Promise<BudgetAnswer> {
     const parsed = ApproveBudget.safeParse(raw);
     if (!parsed.success) {
-      return refuse(
-        'approveBudget',
-        raw,
-        `invalid payload: ${formatIssues(parsed.error.issues, 'approval').join('; ')}`,
-      );
+      return refuse('approveBudget', raw, invalid('approveBudget', parsed.error.issues));
     }
     const requestId = ledger.pending.get(parsed.data.taskId)?.requestId;
     const result = ledger.approve(parsed.data, now());
@@ -83,7 +79,7 @@ export function createBudgetHandlers(ctx: BudgetHandlerContext) {
   async function deny(raw: unknown): Promise<BudgetAnswer> {
     const parsed = DenyBudget.safeParse(raw);
     if (!parsed.success) {
-      return refuse('denyBudget', raw, `invalid payload: ${formatIssues(parsed.error.issues, 'denial').join('; ')}`);
+      return refuse('denyBudget', raw, invalid('denyBudget', parsed.error.issues));
     }
     const requestId = ledger.pending.get(parsed.data.taskId)?.requestId;
     const result = ledger.deny(parsed.data, now());
@@ -98,5 +94,9 @@ export function createBudgetHandlers(ctx: BudgetHandlerContext) {
 
   return { requestCredits, approve, deny, refuse };
 }
+
+/** The refusal of a malformed payload, naming each wrong field. */
+const invalid = (name: string, issues: Parameters<typeof formatIssues>[0]) =>
+  `invalid ${name} payload: ${formatIssues(issues, 'signal').join('; ')}`;
 
 const ids = (requestId: string | undefined) => (requestId ? { requestId } : {});

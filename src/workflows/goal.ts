@@ -267,6 +267,8 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   let pendingStarts = 0;
   const startTask = async (taskId: string) => {
     const task = ledger.spec(taskId);
+    // Histories recorded before leases replay without them: a lease changes which shortfalls reach the run.
+    const lease = patched('task-credit-leases') ? ledger.lendTo(taskId) : 0;
     let outcome: TaskOutcome;
     try {
       progressed = true;
@@ -284,6 +286,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
             task,
             dependencies: ledger.dependencyContext(task),
             allocatedMillicredits: ledger.tasks.get(taskId)?.allocatedMillicredits ?? 0,
+            ...(lease > 0 ? { leaseMillicredits: lease } : {}),
             maxReviewRounds: input.maxReviewRounds,
             reviewPanelSize: input.reviewPanelSize,
             escalateAfterFailedRounds: input.escalateAfterFailedRounds,

@@ -43,6 +43,8 @@ export interface TaskWorkflowInput {
   task: TaskSpec;
   dependencies: DependencyContext[];
   allocatedMillicredits: number;
+  /** Credits lent from the run's pool, spendable without asking (absent in tasks started before leases). */
+  leaseMillicredits?: number;
   maxReviewRounds: number;
   reviewPanelSize: number;
   escalationModel?: string;
@@ -73,7 +75,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
     taskId: task.id,
     phase: 'implementing',
     round: 1,
-    availableMillicredits: input.allocatedMillicredits,
+    availableMillicredits: input.allocatedMillicredits + (input.leaseMillicredits ?? 0),
     spentMillicredits: 0,
     modelCalls: 0,
   };

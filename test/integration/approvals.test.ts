@@ -70,7 +70,7 @@ describe('approvals answer the caller', () => {
         cliEnv,
       );
       assert.equal(refused.code, 2, refused.stderr);
-      assert.match(refused.stderr, /the run refused the approval: invalid payload: .*note/);
+      assert.match(refused.stderr, /the run refused the approval: invalid approveBudget payload: signal\.note/);
       assert.doesNotMatch(refused.stdout, /Approved/);
       const view: RunView = await handle.query(statusQuery);
       assert.equal(view.pendingApprovals.length, 1, 'the task still waits');

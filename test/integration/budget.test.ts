@@ -85,6 +85,35 @@ describe('credit budgets on a real Temporal server', () => {
     });
   });
 
+  it('lends a task credits from the pool at start, so a shortfall within the auto-approval limit needs no round trip', async () => {
+    await withWorker(env, MAX_USAGE, async (h) => {
+      // One task, 15 credits allocated and 15 in the pool; a round costs about 20 at its worst case.
+      const handle = await start(h, {
+        goal: 'g',
+        plan: onePlan(),
+        budgetCredits: 30,
+        reservePercent: 50,
+        maxConcurrency: 1,
+        autoApproveCredits: 10,
+      });
+      const view: RunView = await handle.result();
+      assert.equal(view.status, 'succeeded');
+      const events = (await handle.fetchHistory()).events ?? [];
+      const requests = events.filter(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'requestCredits',
+      );
+      assert.equal(requests.length, 0, 'no credit request reached the run');
+      const task = view.tasks[0]!;
+      assert.equal(task.leasedMillicredits, 10_000);
+      assert.ok(task.spentMillicredits > task.allocatedMillicredits, 'the task spent into its lease');
+      assert.deepEqual(
+        view.decisions.map((d) => [d.decision, d.millicredits, d.by]),
+        [['auto-approved', task.spentMillicredits - task.allocatedMillicredits, 'auto']],
+      );
+      assertNeverOverspent(view);
+    });
+  });
+
   it('ignores an invalid approval, changing nothing but the audit trail', async () => {
     await withWorker(env, MAX_USAGE, async (h) => {
       const handle = await start(h, { goal: 'g', plan: onePlan(), budgetCredits: 10, autoApproveCredits: 0 });

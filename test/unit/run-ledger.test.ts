@@ -48,6 +48,37 @@ describe('run ledger', () => {
     assert.equal(l.spentMillicredits(), 2300);
   });
 
+  it('lends a starting task credits from the pool, books what it drew as granted, and takes the rest back', () => {
+    const l = ledger({ autoApproveMillicredits: 10_000, maxConcurrency: 2 });
+    const pool = l.poolMillicredits;
+    l.takeStartable(AT);
+    const lease = l.lendTo('a');
+    assert.equal(lease, Math.min(10_000, Math.floor(pool / 2)));
+    assert.equal(l.poolMillicredits, pool - lease);
+    const a = l.tasks.get('a')!;
+    const spent = a.allocatedMillicredits + 1234;
+    l.finishTask(outcome('a', 'succeeded', spent), AT);
+    assert.equal(a.grantedMillicredits, 1234, 'the drawn part of the lease is a grant');
+    assert.ok(a.spentMillicredits <= a.allocatedMillicredits + a.grantedMillicredits);
+    assert.equal(l.poolMillicredits, pool - 1234, 'the undrawn part went back to the pool');
+    assert.deepEqual(
+      l.decisions.map((d) => [d.decision, d.taskId, d.millicredits, d.by]),
+      [['auto-approved', 'a', 1234, 'auto']],
+    );
+    const allocated = [...l.tasks.values()].reduce((sum, t) => sum + t.allocatedMillicredits, 0);
+    assert.equal(allocated + l.poolMillicredits + 2000 + 1234, 100_000 + 0, 'the budget still adds up');
+  });
+
+  it('lends nothing when auto-approval is off, and a snapshot carries a lease across continue-as-new', () => {
+    assert.equal(ledger({ autoApproveMillicredits: 0 }).lendTo('a'), 0);
+    const l = ledger({ autoApproveMillicredits: 5000 });
+    l.takeStartable(AT);
+    const lease = l.lendTo('e');
+    const restored = RunLedger.restore(l.options, l.snapshot(1), (id) => `run/${id}`);
+    assert.equal(restored.tasks.get('e')!.leasedMillicredits, lease);
+    assert.equal(restored.poolMillicredits, l.poolMillicredits);
+  });
+
   it('skips the transitive dependents of a failed task and concludes partial', () => {
     const l = ledger();
     l.takeStartable(AT);
