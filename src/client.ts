@@ -14,7 +14,7 @@ export {
   type ListRunsOptions,
   type RunRow,
 } from './client/list-runs';
-export { planGoal, type PlanGoalOptions } from './client/plan';
+export { planGoal, planLocally, type PlanGoalOptions } from './client/plan';
 export { ensureWorkerPolling, followRun, getRunView, newRunId, startRun } from './client/runs';
 export { readTaskOutput } from './client/task-output';
 export { taskOutputRef, taskWorkflowId } from './domain/task-address';

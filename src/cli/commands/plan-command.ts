@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { estimatePlan, planGoal } from '../../client';
-import { loadModelSettings } from '../../config';
+import { estimatePlan, planGoal, planLocally } from '../../client';
+import { ConfigError, loadModelSettings, type ModelSettings } from '../../config';
+import type { PreparePlanResult } from '../../domain/activity-contracts';
 import { formatCredits } from '../../domain/credits';
-import { EXIT } from '../../infra/errors';
+import type { GoalInput } from '../../domain/run';
+import { EXIT, UserError } from '../../infra/errors';
 import { criticalPath, planMermaid, planTable } from '../format';
 import { checkGoalInput, parsePositiveNumber } from '../inputs';
 import {
@@ -16,13 +18,19 @@ import {
   type GoalFlags,
 } from '../options';
 
-/** plan: the dry run that CI gates on. */
+/**
+ * plan: the dry run that CI gates on. A plan file is checked and costed here, with no server, worker or model call;
+ * only a goal needs the workers, whose planner writes the plan. Both print the same.
+ */
 export function registerPlanCommand(program: Command): void {
   connectionOptions(
     goalOptions(
       program
         .command('plan')
-        .description('dry run: write and validate a plan, print it with its DAG, critical path and projected credits')
+        .description(
+          'dry run: write and validate a plan, print it with its DAG, critical path and projected credits ' +
+            '(with --plan: locally, no server or worker needed)',
+        )
         .argument('[goal]', 'what the run should achieve'),
     ),
   )
@@ -39,9 +47,10 @@ export function registerPlanCommand(program: Command): void {
         flags: GoalFlags & ConnectionFlags & { maxCredits?: number; out?: string; json?: boolean },
       ) => {
         const input = checkGoalInput(goalInputFrom(goal, flags));
-        const { client, target } = await clientFor(flags);
-        const result = await planGoal(client, input, { namespace: target.namespace, taskQueue: flags.taskQueue });
-        const estimate = estimatePlan(result.plan, loadModelSettings(), {
+        const settings = modelSettings();
+        // A plan file never reaches for the server: CI can gate on it without Temporal credentials or a worker.
+        const result = input.plan ? planLocally(input.plan, settings) : await planOnWorkers(input, flags);
+        const estimate = estimatePlan(result.plan, settings, {
           planningMillicredits: result.spentMillicredits,
           maxReviewRounds: input.maxReviewRounds,
           reviewPanelSize: input.reviewPanelSize,
@@ -75,4 +84,20 @@ export function registerPlanCommand(program: Command): void {
         }
       },
     );
+}
+
+/** The planner writes the plan for the goal, on the workers of the task queue. */
+async function planOnWorkers(input: GoalInput, flags: ConnectionFlags): Promise<PreparePlanResult> {
+  const { client, target } = await clientFor(flags);
+  return planGoal(client, input, { namespace: target.namespace, taskQueue: flags.taskQueue });
+}
+
+/** The configuration the estimate prices calls with; a bad file is the user's to fix (exit 2), found before planning. */
+function modelSettings(): ModelSettings {
+  try {
+    return loadModelSettings();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UserError(err.message);
+    throw err;
+  }
 }
