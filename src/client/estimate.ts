@@ -23,7 +23,13 @@ export interface PlanEstimate {
 export function estimatePlan(
   plan: Plan,
   settings: ModelSettings,
-  options: { planningMillicredits: number; maxReviewRounds: number; reviewPanelSize: number },
+  options: {
+    planningMillicredits: number;
+    maxReviewRounds: number;
+    reviewPanelSize: number;
+    /** The run's constraints: every implementer and reviewer prompt carries them. */
+    constraints?: readonly string[];
+  },
 ): PlanEstimate {
   const registry = createAgentRegistry(settings.customAgents);
   const implSchema = z.toJSONSchema(ImplementerOutput);
@@ -34,7 +40,7 @@ export function estimatePlan(
     const reviewer = settingsFor(settings, 'reviewer');
     const dependencies = task.deps.map((d) => ({ taskId: d, title: d, summary: 'x'.repeat(MAX_SUMMARY_CHARS) }));
     const implTokens = countInputTokens(
-      implementerMessages({ agent, task, goal: plan.goal, dependencies }),
+      implementerMessages({ agent, task, goal: plan.goal, dependencies, constraints: options.constraints }),
       implSchema,
     );
     // The reviewed output is at most the implementer's maximum output; count it as that many tokens.
@@ -44,6 +50,7 @@ export function estimatePlan(
           instructions: REVIEWER_INSTRUCTIONS,
           task,
           output: { summary: '', artifacts: [], notes: '' },
+          constraints: options.constraints,
         }),
         reviewSchema,
       ) + impl.maxOutputTokens;

@@ -4,6 +4,7 @@ import { estimatePlan, planGoal, planLocally } from '../../client';
 import { ConfigError, loadModelSettings, type ModelSettings } from '../../config';
 import type { PreparePlanResult } from '../../domain/activity-contracts';
 import { formatCredits } from '../../domain/credits';
+import { constraintList } from '../../domain/prompts';
 import type { GoalInput } from '../../domain/run';
 import { EXIT, UserError } from '../../infra/errors';
 import { criticalPath, planMermaid, planTable } from '../format';
@@ -54,6 +55,7 @@ export function registerPlanCommand(program: Command): void {
           planningMillicredits: result.spentMillicredits,
           maxReviewRounds: input.maxReviewRounds,
           reviewPanelSize: input.reviewPanelSize,
+          constraints: constraintList(input.constraints),
         });
         const path = criticalPath(result.plan);
         if (flags.out) writeFileSync(flags.out, `${JSON.stringify(result.plan, null, 2)}\n`);
