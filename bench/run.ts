@@ -15,6 +15,7 @@ import { dataConverter } from '../src/infra/data-converter';
 import { devServerTuningFlags } from '../src/infra/dev-server';
 import type { ScenarioInput } from '../src/simulator/scenario';
 import { startSimulator, type Simulator } from '../src/simulator/server';
+import { HEARTBEAT_THROTTLE } from '../src/worker';
 import { randomPlan } from '../test/helpers/dags';
 import { historyOf } from '../test/helpers/history';
 import { createTestEnvironment, simSettings, uniqueId } from '../test/helpers/temporal';
@@ -43,6 +44,7 @@ async function withBenchWorker<T>(
   const worker = await Worker.create({
     connection,
     dataConverter,
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
     taskQueue,
     workflowBundle: await bundle,
     activities: { ...createActivities({ openai: createOpenAIClient(settings), settings }), ...benchActivities },

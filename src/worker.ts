@@ -4,11 +4,14 @@ import type OpenAI from 'openai';
 import { createActivities } from './activities';
 import { createOpenAIClient } from './activities/model/client';
 import { DEFAULT_TASK_QUEUE, loadModelSettings, workerSettingsFromEnv, type ModelSettings } from './config';
-import { resolveTemporalTarget, unreachableMessage, shortReason, type TemporalTarget } from './infra/connection';
+import { connectionFailure, resolveTemporalTarget, type TemporalTarget } from './infra/connection';
 import { dataConverter } from './infra/data-converter';
 import { UserError } from './infra/errors';
-import { ensureSearchAttributes } from './infra/search-attributes';
+import { ensureSearchAttributes, SearchAttributesNotRegisteredError } from './infra/search-attributes';
 import { installMetricsExport } from './infra/telemetry';
+
+/** The longest the SDK may hold an activity's heartbeat before sending it (see the in-flight marker of model calls). */
+export const HEARTBEAT_THROTTLE = '1 second';
 
 export interface PlanwrightWorkerOptions {
   connection: NativeConnection;
@@ -49,6 +52,9 @@ export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): 
       : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({ openai, settings, meter: Runtime.instance().metricMeter }),
     shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
+    // Each model request marks itself in flight with a heartbeat before it leaves, so that a worker killed mid-request
+    // leaves its reservation to be charged; the SDK would otherwise hold all but the first for up to 24 s.
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
     // The server-side limit holds the average across every worker of the queue; the pacer holds every second.
     ...(options.maxModelCallsPerSecond !== undefined
       ? { maxTaskQueueActivitiesPerSecond: options.maxModelCallsPerSecond }
@@ -59,19 +65,27 @@ export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): 
   });
 }
 
-/** Connects to the server (env-config conventions) and registers missing search attributes. */
+/**
+ * Connects to the server (env-config conventions) and registers missing search attributes. A server that will not
+ * have them registered by this worker gets a warning with the commands to run, and the worker goes on: runs wait at
+ * their first step until someone registers them, then continue without a restart (exiting would only add a restart
+ * loop, and would stop workers whose credentials may not list attributes that are in fact registered).
+ */
 export async function connectWorker(target: TemporalTarget): Promise<NativeConnection> {
+  let client: Connection;
   try {
-    const client = await Connection.connect({ ...target.connectionOptions, connectTimeout: '5 seconds' } as never);
-    try {
-      const added = await ensureSearchAttributes(client, target.namespace);
-      if (added.length > 0) console.error(`planwright: registered search attributes ${added.join(', ')}`);
-    } finally {
-      await client.close();
-    }
+    client = await Connection.connect({ ...target.connectionOptions, connectTimeout: '5 seconds' } as never);
   } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(unreachableMessage(target.address, shortReason(err)), 3);
+    throw connectionFailure(target, err);
+  }
+  try {
+    const added = await ensureSearchAttributes(client, target.namespace);
+    if (added.length > 0) console.error(`planwright: registered search attributes ${added.join(', ')}`);
+  } catch (err) {
+    if (!(err instanceof SearchAttributesNotRegisteredError)) throw connectionFailure(target, err);
+    console.error(`planwright: warning: ${err.message}`);
+  } finally {
+    await client.close();
   }
   return NativeConnection.connect(target.connectionOptions);
 }

@@ -1,6 +1,6 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { followRun, newRunId, startRun } from '../client';
-import { loadModelSettings } from '../config';
+import { loadModelSettings, resolveWebUiUrl } from '../config';
 import { connectClient, resolveTemporalTarget } from '../infra/connection';
 import { isPortOpen, startDevServer, type DevServer } from '../infra/dev-server';
 import { EXIT } from '../infra/errors';
@@ -31,7 +31,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   try {
     const target = resolveTemporalTarget();
     let server: DevServer | undefined;
-    let uiBase = process.env.PLANWRIGHT_UI_URL ?? 'http://localhost:8233';
+    let uiBase = resolveWebUiUrl();
     if (await isPortOpen(target.address)) {
       say(`Using the Temporal server at ${target.address}.`);
     } else {

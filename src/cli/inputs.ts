@@ -4,6 +4,7 @@ import { createAgentRegistry } from '../domain/agents';
 import type { Plan } from '../domain/plan';
 import { formatIssues, validatePlan } from '../domain/plan-validation';
 import { GoalInput, type GoalInputJson } from '../domain/run';
+import { checkRunId } from '../domain/task-address';
 import { UserError } from '../infra/errors';
 
 /** Agent types known to this checkout: built-in ones plus those in planwright.config.json. */
@@ -29,7 +30,8 @@ export function readPlanFile(file: string): Plan {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new UserError(`plan file ${file} is not valid JSON: ${(err as Error).message}`);
   }
@@ -67,4 +69,15 @@ export function parsePositiveInt(name: string) {
     if (!Number.isInteger(n) || n <= 0) throw new UserError(`${name} must be a whole number above 0, got "${value}"`);
     return n;
   };
+}
+
+/** `--id`: a workflow id that can be a run's (see checkRunId), refused with the fix before anything starts. */
+export function parseRunId(value: string): string {
+  const problem = checkRunId(value);
+  if (problem) {
+    throw new UserError(
+      `--id ${JSON.stringify(value)}: ${problem}; choose another id (e.g. "release-42"), or leave --id out for a generated one`,
+    );
+  }
+  return value;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_TASK_QUEUE } from '../config';
+import { ConfigError, DEFAULT_TASK_QUEUE, DEFAULT_WEB_UI_URL, resolveWebUiUrl } from '../config';
 import type { GoalInputJson } from '../domain/run';
 import { connectClient, resolveTemporalTarget } from '../infra/connection';
 import { UserError } from '../infra/errors';
@@ -13,7 +13,20 @@ export interface ConnectionFlags {
   taskQueue: string;
 }
 
-export const uiBase = () => process.env.PLANWRIGHT_UI_URL ?? 'http://localhost:8233';
+/**
+ * The Web UI that printed links point at (PLANWRIGHT_UI_URL, then `temporal.webUiUrl` in planwright.config.json).
+ * A link is printed after the command has acted (a run started), so a bad setting is a warning here, not a failure.
+ */
+export function uiBase(): string {
+  try {
+    return resolveWebUiUrl();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`planwright: warning: ${err.message}\n(Web UI links use ${DEFAULT_WEB_UI_URL} until this is fixed)`);
+    return DEFAULT_WEB_UI_URL;
+  }
+}
+
 export const out = (line = '') => console.log(line);
 
 export function connectionOptions(cmd: Command): Command {

@@ -1,6 +1,6 @@
 /** Configuration: the config file's schema, loading it with the environment, and the worker's own settings. */
 export { ConfigError } from './errors';
-export { loadModelSettings } from './load';
+export { loadConfigFile, loadModelSettings } from './load';
 export {
   AgentModelSettings,
   DEFAULT_MODEL_SETTINGS,
@@ -9,4 +9,5 @@ export {
   settingsFor,
   type ModelSettings,
 } from './schema';
+export { DEFAULT_WEB_UI_URL, resolveWebUiUrl } from './web-ui';
 export { DEFAULT_TASK_QUEUE, workerSettingsFromEnv, type WorkerSettings } from './worker-settings';

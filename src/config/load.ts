@@ -4,19 +4,22 @@ import { z } from 'zod';
 import { formatIssues } from '../domain/plan-validation';
 import { DEFAULT_PRICES } from '../domain/prices';
 import { ConfigError } from './errors';
+import { checkModelSettings } from './model-checks';
 import { DEFAULT_MODEL_SETTINGS, DEFAULT_PROVIDER, PlanwrightConfig, type ModelSettings } from './schema';
+import { unknownKeyMessages } from './unknown-keys';
 
 /**
- * Loads `planwright.config.json` (or the file named by PLANWRIGHT_CONFIG) and the environment. Environment variables
- * win over the file: OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, PLANWRIGHT_MODEL, PLANWRIGHT_WEBHOOK_URL.
+ * Reads and validates `planwright.config.json` in `cwd` (or the file named by PLANWRIGHT_CONFIG); no such file is an
+ * empty configuration. Every problem is listed, unknown keys with the key they most likely meant.
  */
-export function loadModelSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ModelSettings {
+export function loadConfigFile(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): PlanwrightConfig {
   const explicit = env.PLANWRIGHT_CONFIG;
   const file = path.resolve(cwd, explicit ?? 'planwright.config.json');
   let raw: unknown = {};
   if (existsSync(file)) {
     try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
+      // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse refuses.
+      raw = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
     } catch (err) {
       throw new ConfigError(`${file}: not valid JSON (${(err as Error).message}); fix the syntax`);
     }
@@ -25,13 +28,22 @@ export function loadModelSettings(env: NodeJS.ProcessEnv = process.env, cwd = pr
   }
   const parsed = PlanwrightConfig.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(
-      `${file} is invalid:\n${formatIssues(parsed.error.issues)
-        .map((l) => `  ${l}`)
-        .join('\n')}`,
+    const problems = parsed.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? unknownKeyMessages(PlanwrightConfig, issue.path, issue.keys)
+        : formatIssues([issue]),
     );
+    throw new ConfigError(`${file} is invalid:\n${problems.map((l) => `  ${l}`).join('\n')}`);
   }
-  const config = parsed.data;
+  return parsed.data;
+}
+
+/**
+ * Loads `planwright.config.json` (or the file named by PLANWRIGHT_CONFIG) and the environment. Environment variables
+ * win over the file: OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID, PLANWRIGHT_MODEL, PLANWRIGHT_WEBHOOK_URL.
+ */
+export function loadModelSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ModelSettings {
+  const config = loadConfigFile(env, cwd);
   const provider: ModelSettings['provider'] = { ...DEFAULT_PROVIDER, ...config.provider };
   if (env.OPENAI_BASE_URL) provider.baseURL = checkUrl('OPENAI_BASE_URL', env.OPENAI_BASE_URL);
   if (env.OPENAI_ORG_ID) provider.organization = env.OPENAI_ORG_ID;
@@ -43,7 +55,7 @@ export function loadModelSettings(env: NodeJS.ProcessEnv = process.env, cwd = pr
   const webhookUrl = env.PLANWRIGHT_WEBHOOK_URL
     ? checkUrl('PLANWRIGHT_WEBHOOK_URL', env.PLANWRIGHT_WEBHOOK_URL, 'https://hooks.slack.com/services/…')
     : config.notifications.webhookUrl;
-  return {
+  const settings: ModelSettings = {
     provider,
     defaults,
     agents: config.agents,
@@ -52,9 +64,13 @@ export function loadModelSettings(env: NodeJS.ProcessEnv = process.env, cwd = pr
     inputTokenMargin: config.inputTokenMargin,
     notifications: webhookUrl ? { webhookUrl } : {},
   };
+  // After PLANWRIGHT_MODEL is applied: a reasoning model chosen by the environment is checked too.
+  checkModelSettings(settings);
+  return settings;
 }
 
-function checkUrl(name: string, value: string, example = 'http://localhost:8000/v1'): string {
+/** `value` of the environment variable `name` when it is an http(s) URL; otherwise a ConfigError naming an example. */
+export function checkUrl(name: string, value: string, example = 'http://localhost:8000/v1'): string {
   // "localhost:8000" parses as a URL with the scheme "localhost:"; only http(s) reaches a provider.
   if (!z.url({ protocol: /^https?$/ }).safeParse(value).success) {
     throw new ConfigError(`${name}=${value} is not an http(s) URL; use e.g. ${example}`);

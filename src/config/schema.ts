@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { AgentSpec } from '../domain/agents';
 import type { CallKind } from '../domain/model';
-import { PriceTable } from '../domain/prices';
+import { MAX_STREAM_SILENCE_MS } from '../domain/model-families';
+import { ModelPrice, type PriceTable } from '../domain/prices';
 
 /**
  * The shape of `planwright.config.json` and the settings the worker resolves from it. Loading and validating is in
- * ./load.ts; the CLI, the worker and (later) the dashboard all read configuration through this folder.
+ * ./load.ts; the CLI, the worker and (later) the dashboard all read configuration through this folder. Every object
+ * of the file is strict: a misspelt key is an error, never a silently ignored setting (./unknown-keys.ts words it).
  */
 
 export const AgentModelSettings = z.object({
@@ -20,6 +22,24 @@ export const AgentModelSettings = z.object({
     .describe('chat: Chat Completions, which every OpenAI-compatible server speaks; responses: the Responses API'),
   stream: z.boolean().describe('Stream responses; the chunks of a long generation keep its activity heartbeating'),
   strictSchema: z.boolean().describe('Ask for strict JSON-schema output; turn off for servers that reject it'),
+  streamFirstTokenTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_STREAM_SILENCE_MS)
+    .optional()
+    .describe(
+      "Longest a stream may stay silent before the answer's first token, then it is cut and retried; default by model family: 5 min for OpenAI reasoning models, 1 min for OpenAI chat models, 2 min for others",
+    ),
+  streamIdleTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .max(MAX_STREAM_SILENCE_MS)
+    .optional()
+    .describe(
+      "Longest a stream may stay silent once the answer's tokens flow, then it is cut and retried; default: 1 min",
+    ),
 });
 export type AgentModelSettings = z.infer<typeof AgentModelSettings>;
 
@@ -41,15 +61,21 @@ export const ProviderSettings = z.object({
 });
 export type ProviderSettings = z.infer<typeof ProviderSettings>;
 
-export const PlanwrightConfig = z.object({
-  provider: ProviderSettings.partial().default({}).describe('Where and how to reach the model provider'),
-  defaults: AgentModelSettings.partial().default({}).describe('Model settings every agent starts from'),
+export const PlanwrightConfig = z.strictObject({
+  provider: ProviderSettings.partial().strict().default({}).describe('Where and how to reach the model provider'),
+  defaults: AgentModelSettings.partial().strict().default({}).describe('Model settings every agent starts from'),
   agents: z
-    .record(z.string(), AgentModelSettings.partial())
+    .record(z.string(), AgentModelSettings.partial().strict())
     .default({})
     .describe('Overrides by agent type ("code", "docs", ...) or role ("planner", "reviewer")'),
-  customAgents: z.array(AgentSpec).default([]).describe('Extra agent types, or replacements for built-in ones'),
-  prices: PriceTable.default({}).describe('Credits per 1K tokens by model, merged over the built-in table'),
+  customAgents: z
+    .array(AgentSpec.strict())
+    .default([])
+    .describe('Extra agent types, or replacements for built-in ones'),
+  prices: z
+    .record(z.string(), ModelPrice.strict())
+    .default({})
+    .describe('Credits per 1K tokens by model, merged over the built-in table'),
   inputTokenMargin: z
     .number()
     .min(1)
@@ -57,7 +83,7 @@ export const PlanwrightConfig = z.object({
     .default(1.1)
     .describe('Factor on counted input tokens when reserving; raise it for providers whose tokenizer differs'),
   notifications: z
-    .object({
+    .strictObject({
       webhookUrl: z
         .url({ protocol: /^https?$/ })
         .optional()
@@ -65,6 +91,15 @@ export const PlanwrightConfig = z.object({
     })
     .default({})
     .describe('Where the worker tells people what needs them'),
+  temporal: z
+    .strictObject({
+      webUiUrl: z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://localhost:8080' })
+        .optional()
+        .describe('Temporal Web UI the CLI links runs to; PLANWRIGHT_UI_URL wins; default http://localhost:8233'),
+    })
+    .default({})
+    .describe('Where people find the Temporal server this config runs on'),
 });
 export type PlanwrightConfig = z.infer<typeof PlanwrightConfig>;
 

@@ -25,6 +25,8 @@ export const MODEL_BAD_REQUEST = 'Planwright.Model.BadRequest';
 export const MODEL_NOT_FOUND = 'Planwright.Model.NotFound';
 export const MODEL_REFUSAL = 'Planwright.Model.Refusal';
 export const MODEL_CONTEXT_LENGTH = 'Planwright.Model.ContextLengthExceeded';
+/** A stream went silent for longer than its limit (streamIdleTimeoutMs / streamFirstTokenTimeoutMs); retried. */
+export const MODEL_STREAM_STALLED = 'Planwright.Model.StreamStalled';
 
 /** Provider failures that no retry of the same request can fix. */
 export const NON_RETRYABLE_MODEL_FAILURES = [

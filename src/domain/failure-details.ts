@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/common';
 import type { CallRecord } from './model';
 import type { TaskOutcome } from './run';
 import { readOutputRef } from './task-address';
@@ -25,19 +25,46 @@ export function spendDetails(spend: SpendDetails): [SpendDetails] {
   return [spend];
 }
 
-/** The spend carried by an activity's failure (or by the ApplicationFailure itself), if it carries any. */
+/**
+ * The spend carried by an activity's failure (or by the ApplicationFailure itself), if it carries any. An activity
+ * that timed out (its worker died) left its last checkpoint in its heartbeat details; a request it had out then is
+ * charged at its reservation, as a retry would have charged it.
+ */
 export function readSpendDetails(err: unknown): SpendDetails | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof TimeoutFailure) return checkpointSpend(cause.lastHeartbeatDetails);
   if (!(cause instanceof ApplicationFailure)) return undefined;
-  const raw = cause.details?.[0] as Partial<SpendDetails> | undefined;
+  return parseSpend(cause.details?.[0]);
+}
+
+function parseSpend(raw: unknown): SpendDetails | undefined {
   if (!raw || typeof raw !== 'object') return undefined;
-  const spent = raw.spentMillicredits;
+  const { spentMillicredits: spent, calls, errors } = raw as Partial<SpendDetails>;
   if (typeof spent !== 'number' || !Number.isFinite(spent) || spent < 0) return undefined;
   return {
     spentMillicredits: spent,
-    calls: Array.isArray(raw.calls) ? raw.calls : [],
-    ...(Array.isArray(raw.errors) ? { errors: raw.errors } : {}),
+    calls: Array.isArray(calls) ? calls : [],
+    ...(Array.isArray(errors) ? { errors } : {}),
   };
+}
+
+/** The spend in a model call's heartbeat checkpoint, with a request still out charged at its reservation. */
+function checkpointSpend(raw: unknown): SpendDetails | undefined {
+  const spend = parseSpend(raw);
+  const inFlight = (raw as { inFlight?: { reservedMillicredits?: unknown; model?: unknown; attempt?: unknown } })
+    ?.inFlight;
+  const reserved = inFlight?.reservedMillicredits;
+  if (!spend || typeof reserved !== 'number' || !Number.isFinite(reserved) || reserved <= 0) return spend;
+  const unknown: CallRecord = {
+    model: typeof inFlight?.model === 'string' ? inFlight.model : '?',
+    usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0 },
+    costMillicredits: reserved,
+    latencyMs: 0,
+    attempt: typeof inFlight?.attempt === 'number' ? inFlight.attempt : 0,
+    repair: false,
+    outcome: 'unknown',
+  };
+  return { spentMillicredits: spend.spentMillicredits + reserved, calls: [...spend.calls, unknown] };
 }
 
 /** The `details` of the ApplicationFailure a task workflow fails with: its outcome, for the Web UI and its run. */

@@ -17,6 +17,12 @@ export const CallRecord = z.object({
   latencyMs: z.number().describe('Wall time of the request'),
   attempt: z.number().int().describe('Temporal activity attempt that made it'),
   repair: z.boolean().describe('True for the repair round after invalid output'),
+  outcome: z
+    .enum(['unknown'])
+    .optional()
+    .describe(
+      'unknown: the request left but its answer never came back (worker killed, stream cut); charged at its reservation',
+    ),
 });
 export type CallRecord = z.infer<typeof CallRecord>;
 

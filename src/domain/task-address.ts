@@ -35,3 +35,26 @@ export function readOutputRef(raw: unknown): OutputRef | undefined {
 export function describeOutputRef(ref: OutputRef): string {
   return `the history of task workflow ${ref.workflowId}`;
 }
+
+/** Most characters of a run id: its task workflow ids (`<runId>/<taskId>`) must stay well under the server's limit. */
+export const MAX_RUN_ID_CHARS = 200;
+
+/**
+ * Why `id` cannot be a run's workflow id, or undefined when it can. A run id holds no TASK_ID_SEPARATOR (run "a/b"
+ * would be the task workflow of task "b" in run "a"), is not blank, has at most MAX_RUN_ID_CHARS characters and no
+ * control characters (they hide in terminals and logs).
+ */
+export function checkRunId(id: string): string | undefined {
+  if (!id.trim()) return 'a run id cannot be empty or blank';
+  if (id.includes(TASK_ID_SEPARATOR)) {
+    return `a run id cannot contain "${TASK_ID_SEPARATOR}", which joins run and task ids in task workflow ids`;
+  }
+  if (id.length > MAX_RUN_ID_CHARS) return `a run id has at most ${MAX_RUN_ID_CHARS} characters, this one ${id.length}`;
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(id)) return 'a run id cannot contain control characters (tabs, newlines, …)';
+  return undefined;
+}
+
+/** True when `id` can be a run's workflow id (see checkRunId). */
+export function isRunId(id: string): boolean {
+  return checkRunId(id) === undefined;
+}

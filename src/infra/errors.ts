@@ -5,7 +5,7 @@ export const EXIT = {
   ok: 0,
   /** A run ended without succeeding (failed, partial or cancelled). */
   runNotSucceeded: 1,
-  /** Bad input: arguments, files, configuration. */
+  /** Bad input: arguments, files, configuration, credentials the server refuses. */
   usage: 2,
   /** The Temporal server could not be reached. */
   unreachable: 3,
@@ -28,5 +28,13 @@ export class ServerUnreachableError extends UserError {
   override name = 'ServerUnreachableError';
   constructor(message: string) {
     super(message, EXIT.unreachable);
+  }
+}
+
+/** The server answered but refused the caller: wrong credentials, or no permission in the namespace. */
+export class ServerRefusedError extends UserError {
+  override name = 'ServerRefusedError';
+  constructor(message: string) {
+    super(message, EXIT.usage);
   }
 }

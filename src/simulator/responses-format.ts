@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { rejectsTemperature } from '../domain/model-families';
 import type { ChatMessage } from '../domain/prompts';
 
 /** The Responses API's request fields the simulator reads. */
@@ -7,7 +8,25 @@ interface ResponsesBody {
   input?: string | ChatMessage[];
   stream?: boolean;
   max_output_tokens?: number;
+  temperature?: number;
   text?: { format?: { type?: string; name?: string; schema?: Record<string, unknown> } };
+}
+
+/** An invalid_request_error the real API answers with 400: what it says, the parameter and the code. */
+export interface ParameterRejection {
+  message: string;
+  param: string;
+  code: string;
+}
+
+/** What the Responses API refuses for the model, in its words: reasoning models take no temperature but 1. */
+export function responsesRejection(body: ResponsesBody): ParameterRejection | undefined {
+  if (!rejectsTemperature(body.model ?? '', body.temperature)) return undefined;
+  return {
+    message: "Unsupported parameter: 'temperature' is not supported with this model.",
+    param: 'temperature',
+    code: 'unsupported_parameter',
+  };
 }
 
 /** The same request in Chat Completions terms, so that one answering path serves both APIs. */

@@ -17,14 +17,29 @@ export const Fault = z.object({
   task: z.string().optional().describe('Only calls for this task id; default: any'),
   times: z.number().int().positive().default(1).describe('How many matching requests get the fault'),
   type: z
-    .enum(['status', 'reset', 'hang', 'malformed', 'truncated', 'refusal', 'cut-stream', 'bad-plan'])
+    .enum(['status', 'reset', 'hang', 'malformed', 'truncated', 'refusal', 'cut-stream', 'stall', 'bad-plan'])
     .describe(
-      'status: an HTTP error; reset: close the connection; hang: never answer; malformed/truncated: bad JSON; refusal: a model refusal; cut-stream: stop a stream half-way; bad-plan: a well-formed plan with a cycle and an unknown agent type',
+      'status: an HTTP error; reset: close the connection; hang: never answer; malformed/truncated: bad JSON; refusal: a model refusal; cut-stream: stop a stream half-way; stall: a stream goes silent with the connection open; bad-plan: a well-formed plan with a cycle and an unknown agent type',
     ),
   status: z.number().int().min(400).max(599).optional().describe('HTTP status for type "status"'),
   retryAfterSeconds: z.number().min(0).optional().describe('Retry-After header sent with the status'),
   code: z.string().optional().describe('Error code in the body, e.g. "context_length_exceeded"'),
   message: z.string().optional().describe('Error message in the body'),
+  afterChunks: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'For type "stall": answer chunks sent before the silence (0: silent before the first token, as a reasoning model thinks); default: half',
+    ),
+  stallMs: z
+    .number()
+    .min(0)
+    .optional()
+    .describe(
+      'For type "stall": how long the silence lasts before the stream goes on; default: until the client hangs up',
+    ),
 });
 export type Fault = z.infer<typeof Fault>;
 
@@ -73,7 +88,7 @@ export function parseScenario(raw: unknown, source = 'scenario'): Scenario {
 export function loadScenario(file: string): Scenario {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new Error(`cannot read scenario ${file}: ${(err as Error).message}`);
   }

@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CALL_HEADERS } from '../domain/model';
+import { modelFamilyOf, rejectsTemperature } from '../domain/model-families';
 import type { ChatMessage } from '../domain/prompts';
 import { countInputTokens, countOutputTokens } from '../domain/tokens';
 import { implementationAnswer, planAnswer, reviewAnswer, schemaAnswer } from './answers';
 import { createRecorder, loadPlayer } from './cassette';
 import { createRandom, hashString, lognormal } from './random';
 import type { SimRequest } from './request-log';
-import { fromResponsesBody, writeResponses } from './responses-format';
+import { fromResponsesBody, responsesRejection, writeResponses, type ParameterRejection } from './responses-format';
 import { parseScenario, type Fault, type Scenario, type ScenarioInput } from './scenario';
 
 export interface SimulatorOptions {
@@ -37,6 +38,7 @@ interface ChatRequestBody {
   stream?: boolean;
   max_tokens?: number;
   max_completion_tokens?: number;
+  temperature?: number;
   response_format?: { type: string; json_schema?: { name?: string; schema?: Record<string, unknown> } };
 }
 
@@ -141,6 +143,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const latency = (record.task && scenario.tasks[record.task]?.latencyMs) || scenario.latency[kind as 'planner'];
     const delayMs = latency ? lognormal(random, latency.medianMs, latency.sigma) : 0;
 
+    // What the real API refuses for the model (reasoning models: max_tokens, a temperature other than 1).
+    const rejection = api === 'responses' ? responsesRejection(parsed) : chatRejection(body);
+    if (rejection) {
+      record.outcome = rejection.code;
+      return sendJson(res, 400, { error: { ...rejection, type: 'invalid_request_error' } });
+    }
     if (scenario.unknownModels.includes(record.model)) {
       record.outcome = 'model_not_found';
       return sendJson(res, 404, {
@@ -195,8 +203,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       prompt_tokens_details: { cached_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 0 },
     };
+    const pieces = refusal ? [refusal] : splitText(text, 8);
+    // The chunk before which a "stall" fault goes silent; never past the last, so that the silence always comes.
+    const stallAt =
+      fault?.type === 'stall' ? Math.min(fault.afterChunks ?? Math.floor(pieces.length / 2), pieces.length - 1) : -1;
+    const stallMs = fault?.stallMs;
+    // An answer that is not streamed stalls as a whole: a slow provider, or one that forgot the request.
+    if (!record.stream && stallAt >= 0) await silence(res, stallMs);
+    if (res.destroyed) return;
     if (api === 'responses') {
-      const pieces = refusal ? [refusal] : splitText(text, 8);
       return writeResponses(
         res,
         {
@@ -211,6 +226,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         record.stream,
         pieces,
         async (i) => {
+          if (i === stallAt) await silence(res, stallMs);
           await sleep(delayMs / pieces.length);
           if (fault?.type === 'cut-stream' && i >= pieces.length / 2) req.socket.destroy();
           return !res.destroyed;
@@ -235,9 +251,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: record.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
-    const pieces = refusal ? [refusal] : splitText(text, 8);
     res.write(chunk({ role: 'assistant', content: '' }, null));
     for (const [i, piece] of pieces.entries()) {
+      if (i === stallAt) await silence(res, stallMs);
       await sleep(delayMs / pieces.length);
       if (res.destroyed) return;
       if (fault?.type === 'cut-stream' && i >= pieces.length / 2) return req.socket.destroy();
@@ -306,6 +322,41 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         server.close(() => resolve());
       }),
   };
+}
+
+/** What the Chat Completions API refuses for the model, in its words; undefined when it takes the request. */
+function chatRejection(body: ChatRequestBody): ParameterRejection | undefined {
+  const model = body.model ?? '';
+  if (body.max_tokens !== undefined && modelFamilyOf(model).chatOutputCap === 'max_completion_tokens') {
+    return {
+      message:
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      param: 'max_tokens',
+      code: 'unsupported_parameter',
+    };
+  }
+  if (rejectsTemperature(model, body.temperature)) {
+    return {
+      message: `Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`,
+      param: 'temperature',
+      code: 'unsupported_value',
+    };
+  }
+  return undefined;
+}
+
+/** Waits `ms`, or until the client hangs up when `ms` is not given (or hangs up first). */
+function silence(res: ServerResponse, ms: number | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (res.destroyed) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = ms === undefined ? undefined : setTimeout(done, ms);
+    res.once('close', done);
+  });
 }
 
 /** A plan that parses but breaks the graph rules: the first task depends on the last, and an agent type is made up. */

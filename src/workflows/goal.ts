@@ -28,7 +28,7 @@ import { GoalInput, TaskOutcome, type GoalInputJson, type RunView } from '../dom
 import { RunLedger } from '../domain/run-ledger';
 import type { RunSnapshot } from '../domain/run-snapshot';
 import { PENDING_APPROVALS_ATTRIBUTE, RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
-import { readOutputRef, taskOutputRef, taskWorkflowId } from '../domain/task-address';
+import { checkRunId, readOutputRef, taskOutputRef, taskWorkflowId } from '../domain/task-address';
 import { MODEL_CALL_OPTIONS } from './activity-options';
 import { createBudgetHandlers } from './budget-handlers';
 import {
@@ -102,6 +102,16 @@ export function parseGoalInput(raw: unknown): GoalInput {
 export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot): Promise<RunView> {
   const input = parseGoalInput(rawInput);
   const runId = workflowInfo().workflowId;
+  // A raw `temporal workflow start` can pick any id; one that cannot be a run's would collide with task ids. Runs
+  // started before the check (and their continuations) go on as they were.
+  const runIdProblem = !resume && patched('run-id-check') ? checkRunId(runId) : undefined;
+  if (runIdProblem) {
+    throw ApplicationFailure.create({
+      type: INVALID_INPUT,
+      message: `invalid run id "${runId}": ${runIdProblem}; start the run again with another --workflow-id`,
+      nonRetryable: true,
+    });
+  }
   const now = () => new Date().toISOString();
   const childIdOf = (taskId: string) => taskWorkflowId(runId, taskId);
   const options = {

@@ -9,6 +9,7 @@ import {
   patched,
   proxyActivities,
   setHandler,
+  TimeoutFailure,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -128,8 +129,11 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
   }
 
   function chargeFailedCall(err: unknown) {
-    // Calls that failed after the provider billed them are charged too (their spend rides in the failure details).
-    const spend = err instanceof ActivityFailure ? readSpendDetails(err) : undefined;
+    // Calls that failed after the provider billed them are charged too (their spend rides in the failure details, or
+    // in the last heartbeat of an activity whose worker died). Histories recorded before the latter replay without it.
+    if (!(err instanceof ActivityFailure)) return;
+    if (err.cause instanceof TimeoutFailure && !patched('charge-timed-out-calls')) return;
+    const spend = readSpendDetails(err);
     if (spend?.spentMillicredits) charge(spend);
   }
 

@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { approveBudget, denyBudget } from '../../src/client';
+import { INVALID_INPUT } from '../../src/domain/errors';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { taskWorkflowId } from '../../src/domain/task-address';
 import type { TaskProgress } from '../../src/domain/task-progress';
@@ -181,6 +183,22 @@ describe('nobody can forge progress or money', () => {
       assert.deepEqual(stateOf(after), before);
       assert.equal(after.refused?.recent.length, 3);
       assert.match(after.refused?.recent[1]?.reason ?? '', /unknown task "ghost"/);
+    });
+  });
+});
+
+describe('run ids', () => {
+  it('fails a run started raw with an id that cannot be a run’s (it would collide with task ids), naming why', async () => {
+    await withWorker(env, {}, async (h) => {
+      const error = await h.env.client.workflow
+        .execute('goalWorkflow', { taskQueue: h.taskQueue, workflowId: `${uniqueId('run')}/x`, args: [waitingRun] })
+        .then(() => undefined)
+        .catch((err: unknown) => err);
+      assert.ok(error instanceof WorkflowFailedError, String(error));
+      assert.ok(error.cause instanceof ApplicationFailure);
+      assert.equal(error.cause.type, INVALID_INPUT);
+      assert.match(error.cause.message, /invalid run id ".*\/x": a run id cannot contain "\/"/);
+      assert.equal(h.sim.requests().length, 0, 'nothing ran');
     });
   });
 });

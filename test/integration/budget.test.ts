@@ -9,6 +9,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { PlanInput } from '../../src/domain/plan';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { PENDING_APPROVALS_ATTRIBUTE, RUN_STATUS_ATTRIBUTE } from '../../src/domain/search-attributes';
+import { taskWorkflowId } from '../../src/domain/task-address';
+import { decodePayload } from '../../src/infra/data-converter';
 import { startSimulator } from '../../src/simulator/server';
 import {
   approveBudgetSignal,
@@ -213,6 +215,70 @@ describe('credit budgets on a real Temporal server', () => {
       );
       assert.deepEqual(view.pendingApprovals, []);
     });
+  });
+
+  it('charges a model call cut off by a killed worker at its reservation, and retries it with the same key', async () => {
+    const taskQueue = uniqueId('tq');
+    const runId = uniqueId('run');
+    // The first implementer request takes long enough to be cut off.
+    const sim = await startSimulator({ scenario: { latency: { implementer: { medianMs: 20_000, sigma: 0 } } } });
+    const worker = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts'),
+        'worker',
+        '--task-queue',
+        taskQueue,
+      ],
+      { env: { ...process.env, TEMPORAL_ADDRESS: env.address, OPENAI_BASE_URL: sim.url }, stdio: 'ignore' },
+    );
+    try {
+      await env.client.workflow.start('goalWorkflow', {
+        taskQueue,
+        workflowId: runId,
+        args: [{ goal: 'g', plan: onePlan(), budgetCredits: 100 }],
+      });
+      await waitFor(
+        'the implementer request to be out',
+        async () => sim.requests().some((r) => r.kind === 'implementer') || undefined,
+        90_000,
+      );
+      worker.kill('SIGKILL');
+      await once(worker, 'exit');
+      // The attempt is given up when its heartbeat times out (30 s); another worker (with its own simulator) retries it.
+      await withWorker(
+        env,
+        {},
+        async (h) => {
+          const view: RunView = await env.client.workflow.getHandle(runId).result();
+          assert.equal(view.status, 'succeeded');
+          const implementer = [...sim.requests(), ...h.sim.requests()].filter((r) => r.kind === 'implementer');
+          assert.equal(implementer.length, 2);
+          assert.equal(implementer[0]!.idempotencyKey, implementer[1]!.idempotencyKey, 'a retry keeps its key');
+          const events =
+            (await env.client.workflow.getHandle(taskWorkflowId(runId, 'solo')).fetchHistory()).events ?? [];
+          const result = events.find(
+            (e) => e.activityTaskCompletedEventAttributes,
+          )?.activityTaskCompletedEventAttributes;
+          const implemented = await decodePayload<{ calls: { outcome?: string; costMillicredits: number }[] }>(
+            result!.result!.payloads![0]!,
+          );
+          const lost = implemented.calls.filter((c) => c.outcome === 'unknown');
+          assert.equal(lost.length, 1, 'the cut-off request is charged once');
+          const answered = implemented.calls.filter((c) => c.outcome === undefined);
+          const task = view.tasks[0]!;
+          assert.ok(task.spentMillicredits >= lost[0]!.costMillicredits + answered[0]!.costMillicredits);
+          assert.ok(lost[0]!.costMillicredits > answered[0]!.costMillicredits, 'charged at its worst case');
+          assertNeverOverspent(view);
+        },
+        { taskQueue },
+      );
+    } finally {
+      if (worker.exitCode === null) worker.kill('SIGKILL');
+      await sim.close();
+    }
   });
 
   it('resumes a task after its worker process was killed (SIGKILL) while the task waited for approval', async () => {

@@ -293,13 +293,14 @@ describe('model layer: structured output, budgets and fallbacks', () => {
     assert.equal(failure.type, T.MODEL_SERVER_ERROR);
   });
 
-  it('sends no heartbeat for a short call that succeeds at once (each heartbeat is a server write)', async () => {
+  it('sends one heartbeat per request, marking it in flight with its reservation, and no more for a short call', async () => {
     const env = mockEnv();
-    const beats: unknown[] = [];
-    env.on('heartbeat', (d: unknown) => beats.push(d));
+    const beats: { inFlight?: { reservedMillicredits: number } }[] = [];
+    env.on('heartbeat', (d: { inFlight?: { reservedMillicredits: number } }) => beats.push(structuredClone(d)));
     const outcome = await implementWith({}, undefined, env);
     assert.ok('value' in outcome && outcome.value.kind === 'ok');
-    assert.deepEqual(beats, []);
+    assert.equal(beats.length, 1);
+    assert.ok(beats[0]!.inFlight!.reservedMillicredits >= outcome.value.spentMillicredits);
   });
 
   it('checkpoints the spend before a repair request, and every heartbeat carries the spend', async () => {
@@ -308,10 +309,11 @@ describe('model layer: structured output, budgets and fallbacks', () => {
     env.on('heartbeat', (d: { spentMillicredits: number; calls: unknown[] }) => beats.push(structuredClone(d)));
     const outcome = await implementWith({ faults: [{ type: 'malformed', kind: 'implementer' }] }, undefined, env);
     assert.ok('value' in outcome && outcome.value.kind === 'ok');
-    // One checkpoint, holding the first (malformed, billed) call, sent before the repair request went out.
-    assert.equal(beats.length, 1);
-    assert.equal(beats[0]!.calls.length, 1);
-    assert.equal(beats[0]!.spentMillicredits, outcome.value.calls[0]!.costMillicredits);
+    // One checkpoint per request as it leaves; the repair's holds the first (malformed, billed) call.
+    assert.equal(beats.length, 2);
+    assert.equal(beats[0]!.calls.length, 0);
+    assert.equal(beats[1]!.calls.length, 1);
+    assert.equal(beats[1]!.spentMillicredits, outcome.value.calls[0]!.costMillicredits);
   });
 
   it('heartbeats with the spend while a long request runs', async () => {
@@ -350,7 +352,8 @@ describe('model layer: structured output, budgets and fallbacks', () => {
     assert.equal(request?.kind, 'implementer');
     assert.equal(request?.task, 't1');
     assert.equal(request?.attempt, 1);
-    assert.match(request?.idempotencyKey ?? '', /^.+\/.+\/1\/0$/);
+    // Workflow, run, activity and call index, and a digest of the request: no attempt, so a retry keeps its key.
+    assert.match(request?.idempotencyKey ?? '', /^[^/]+\/[^/]+\/[^/]+\/0\/[0-9a-f]{16}$/);
     assert.equal(request?.stream, true);
   });
 });

@@ -4,13 +4,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createOpenAIClient } from '../../src/activities/model/client';
-import { ConfigError, loadModelSettings, settingsFor } from '../../src/config';
+import { readPlanFile } from '../../src/cli/inputs';
+import { ConfigError, loadModelSettings, resolveWebUiUrl, settingsFor } from '../../src/config';
+import { EXIT, UserError } from '../../src/infra/errors';
+import { diamondPlan } from '../helpers/plans';
 
 function withConfig(config: unknown): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'pw-config-'));
   writeFileSync(path.join(dir, 'planwright.config.json'), typeof config === 'string' ? config : JSON.stringify(config));
   return dir;
 }
+
+/** What Notepad and other Windows editors put before UTF-8 text. */
+const BOM = '\uFEFF';
 
 describe('model settings', () => {
   it('merges agent overrides over defaults, and the environment over the file', () => {
@@ -32,6 +38,18 @@ describe('model settings', () => {
         /defaults\.temperature: Too big: expected number to be <=2/.test(err.message) &&
         /defaults\.api: Invalid option: expected one of "chat"\|"responses"/.test(err.message),
     );
+  });
+
+  it('is a usage error (exit 2) wherever it surfaces, the worker included', () => {
+    assert.throws(
+      () => loadModelSettings({}, withConfig({ defaults: { temperature: 7 } })),
+      (err: unknown) => err instanceof UserError && err.exitCode === EXIT.usage,
+    );
+  });
+
+  it('reads a config file saved with a byte-order mark', () => {
+    const dir = withConfig(`${BOM}${JSON.stringify({ defaults: { model: 'm-bom' } })}`);
+    assert.equal(loadModelSettings({}, dir).defaults.model, 'm-bom');
   });
 
   it('reports a config file that is not JSON, and a PLANWRIGHT_CONFIG that does not exist', () => {
@@ -67,5 +85,36 @@ describe('model settings', () => {
   it('refuses to build a client with neither an API key nor a base URL, saying how to get one', () => {
     const settings = loadModelSettings({}, mkdtempSync(path.join(tmpdir(), 'pw-empty-')));
     assert.throws(() => createOpenAIClient(settings), /OPENAI_API_KEY is not set: .*OPENAI_BASE_URL/);
+  });
+});
+
+describe('the Web UI that links point at', () => {
+  it("is the dev server's by default", () => {
+    assert.equal(resolveWebUiUrl({}, tmpdir()), 'http://localhost:8233');
+  });
+
+  it('comes from temporal.webUiUrl in the config file, and PLANWRIGHT_UI_URL over it', () => {
+    const dir = withConfig({ temporal: { webUiUrl: 'http://localhost:8080/' } });
+    assert.equal(resolveWebUiUrl({}, dir), 'http://localhost:8080');
+    assert.equal(resolveWebUiUrl({ PLANWRIGHT_UI_URL: 'https://ui.example.com' }, dir), 'https://ui.example.com');
+  });
+
+  it('must be an http(s) URL, in the file as in the environment', () => {
+    assert.throws(
+      () => resolveWebUiUrl({ PLANWRIGHT_UI_URL: 'localhost:8080' }, tmpdir()),
+      /PLANWRIGHT_UI_URL=localhost:8080 is not an http\(s\) URL; use e\.g\. http:\/\/localhost:8080/,
+    );
+    assert.throws(
+      () => resolveWebUiUrl({}, withConfig({ temporal: { webUiUrl: 'localhost:8080' } })),
+      /temporal\.webUiUrl: must be an http\(s\) URL such as http:\/\/localhost:8080/,
+    );
+  });
+});
+
+describe('plan files', () => {
+  it('reads a plan file saved with a byte-order mark', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'pw-plan-')), 'plan.json');
+    writeFileSync(file, `${BOM}${JSON.stringify(diamondPlan('Ship it'))}`);
+    assert.equal(readPlanFile(file).tasks.length, 5);
   });
 });

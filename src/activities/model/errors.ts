@@ -12,6 +12,7 @@ import {
   MODEL_RATE_LIMITED,
   MODEL_REFUSAL,
   MODEL_SERVER_ERROR,
+  MODEL_STREAM_STALLED,
   MODEL_TIMEOUT,
 } from '../../domain/errors';
 
@@ -96,4 +97,29 @@ export function toModelFailure(err: unknown, context: { model: string; baseURL: 
 /** A refusal in the model's answer (structured-output refusal field) is final for this request. */
 export function refusalFailure(model: string, refusal: string): ApplicationFailure {
   return failure(MODEL_REFUSAL, `model "${model}" refused: ${refusal}; rephrase the task or its constraints`, true);
+}
+
+/** How a stream was cut for silence: before the answer's first token or while it flowed, and after how long. */
+export interface StreamStall {
+  beforeFirstToken: boolean;
+  limitMs: number;
+}
+
+/**
+ * A stream that went silent past its limit was cut: retryable (the next attempt usually gets a live connection), and
+ * the message names the limit that fired and the setting that raises it.
+ */
+export function streamStalledFailure(
+  context: { model: string; baseURL: string },
+  stall: StreamStall,
+): ApplicationFailure {
+  const setting = stall.beforeFirstToken ? 'streamFirstTokenTimeoutMs' : 'streamIdleTimeoutMs';
+  const when = stall.beforeFirstToken ? "before the answer's first token" : 'in the middle of the answer';
+  return failure(
+    MODEL_STREAM_STALLED,
+    `model "${context.model}" at ${context.baseURL}: the stream sent nothing for ${stall.limitMs / 1000} s ${when}, ` +
+      `so it was cut to be retried; if this model needs longer, raise ${setting} (now ${stall.limitMs}) for this ` +
+      'agent in planwright.config.json',
+    false,
+  );
 }

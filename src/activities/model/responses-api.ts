@@ -13,13 +13,16 @@ export interface Reply {
 export interface ApiRequest {
   model: string;
   messages: ChatMessage[];
-  maxOutputTokens: number;
-  temperature?: number;
+  /** Output cap and temperature as the model's family accepts them (see src/domain/model-families.ts). */
+  sampling: { max_output_tokens: number; temperature?: number };
   jsonSchema: { name: string; schema?: Record<string, unknown>; strict?: boolean | null };
   stream: boolean;
   options: { headers: Record<string, string>; signal: AbortSignal };
-  /** Called on every streamed event, to heartbeat. */
-  onChunk: () => void;
+  /**
+   * Called on every streamed event, to heartbeat and to time silences; `output` when the event carries the answer's
+   * text or refusal (a reasoning model sends a few events at once, then nothing while it thinks).
+   */
+  onChunk: (output: boolean) => void;
 }
 
 /** One request through the Responses API, streamed or not, reduced to text, refusal, model and usage. */
@@ -27,8 +30,7 @@ export async function requestResponse(client: OpenAI, req: ApiRequest): Promise<
   const body = {
     model: req.model,
     input: req.messages,
-    max_output_tokens: req.maxOutputTokens,
-    ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+    ...req.sampling,
     text: {
       format: {
         type: 'json_schema' as const,
@@ -46,8 +48,9 @@ export async function requestResponse(client: OpenAI, req: ApiRequest): Promise<
   let text = '';
   let refusal = '';
   let final: OpenAI.Responses.Response | undefined;
+  // An aborted stream (cancellation or a stall) ends this loop quietly; the caller turns that into a failure.
   for await (const event of stream) {
-    req.onChunk();
+    req.onChunk(event.type === 'response.output_text.delta' || event.type === 'response.refusal.delta');
     if (event.type === 'response.output_text.delta') text += event.delta;
     else if (event.type === 'response.refusal.delta') refusal += event.delta;
     else if (event.type === 'response.completed') final = event.response;

@@ -1,91 +1,22 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type OpenAI from 'openai';
-import { zodResponseFormat } from 'openai/helpers/zod';
-import type { z } from 'zod';
-import { settingsFor, type AgentModelSettings, type ModelSettings } from '../../config';
+import OpenAI from 'openai';
+import { settingsFor, type AgentModelSettings } from '../../config';
 import type { MeteredResult } from '../../domain/activity-contracts';
 import { costOf, worstCaseCost } from '../../domain/credits';
 import { MODEL_OUTPUT_INVALID } from '../../domain/errors';
 import { spendDetails } from '../../domain/failure-details';
 import { MODEL_CALL_MAX_ATTEMPTS } from '../../domain/limits';
-import { CALL_HEADERS, type CallKind, type CallRecord, type Usage } from '../../domain/model';
 import { formatIssues } from '../../domain/plan-validation';
-import { repairMessage, type ChatMessage } from '../../domain/prompts';
+import { repairMessage } from '../../domain/prompts';
 import { countInputTokens, countOutputTokens } from '../../domain/tokens';
+import { requestCompletion, responseFormatFor } from './chat-request';
 import { endpointOf } from './client';
 import { FALLBACK_WORTHY_FAILURES, refusalFailure, toModelFailure } from './errors';
-import type { ModelMetrics } from './metrics';
-import type { Pacer } from './pacer';
-import { requestResponse, type Reply } from './responses-api';
+import { AttemptHeartbeats, type InFlightRequest, type SpendCheckpoint } from './heartbeats';
+import type { ModelClient, StructuredCallRequest } from './model-client';
 
-export interface StructuredCallRequest<T> {
-  kind: CallKind;
-  /**
-   * Agent type of the task the call is for: selects the per-agent model settings of implementer calls (reviewers and
-   * the planner have their own), and tags the call's metrics, so a task type's review cost is counted with it.
-   */
-  agentType?: string;
-  /** Task the call is for, if any; sent as a header for request logs and the simulator. */
-  taskId?: string;
-  /** Review round the call belongs to, if any. */
-  round?: number;
-  schema: z.ZodType<T>;
-  /** Name of the JSON schema sent to the provider (snake_case). */
-  schemaName: string;
-  messages: ChatMessage[];
-  /** Credits this activity may spend across all its requests and attempts, in millicredits. */
-  availableMillicredits: number;
-  /** Checks beyond the schema (e.g. plan graph rules); problems go back to the model like schema errors. */
-  validate?: (value: T) => string[];
-  /** Repair rounds after invalid output before failing; default 1. */
-  maxRepairs?: number;
-  /** Use this model instead of the configured one (escalation after repeated review failures). */
-  modelOverride?: string;
-}
-
-/** Spend carried across activity attempts in heartbeat details, so a retried attempt knows what earlier ones cost. */
-interface SpendCheckpoint {
-  spentMillicredits: number;
-  calls: CallRecord[];
-}
-
-/**
- * Heartbeats are server writes, two per task at least when every request sends one. A request proves it is alive only
- * once it has run this long (well inside the 30 s heartbeat timeout), so short requests send none.
- */
-const LIVENESS_HEARTBEATS_AFTER_MS = 5_000;
-
-/**
- * The heartbeats of one activity attempt. Every heartbeat carries the spend so far: a bare one would replace the
- * checkpoint in the server's heartbeat details with nothing. Spend is checkpointed before the next request of the
- * attempt and before a retryable failure, the two ways the next attempt could otherwise not learn of it.
- */
-class AttemptHeartbeats {
-  private checkpointedCalls: number;
-
-  constructor(
-    private readonly ctx: Context,
-    private readonly ledger: SpendCheckpoint,
-  ) {
-    this.checkpointedCalls = ledger.calls.length;
-  }
-
-  /** Liveness while a request runs; sent only once it has run LIVENESS_HEARTBEATS_AFTER_MS. */
-  alive(requestStartedAt: number): void {
-    if (Date.now() - requestStartedAt >= LIVENESS_HEARTBEATS_AFTER_MS) this.send();
-  }
-
-  /** Sends the spend if the server's details do not have all of it yet. */
-  checkpoint(): void {
-    if (this.ledger.calls.length > this.checkpointedCalls) this.send();
-  }
-
-  private send(): void {
-    this.ctx.heartbeat(this.ledger);
-    this.checkpointedCalls = this.ledger.calls.length;
-  }
-}
+export type { ModelClient, StructuredCallRequest } from './model-client';
 
 /** What a structured call returns: the activity contract's metered result (see src/domain/activity-contracts.ts). */
 export type StructuredCallResult<T> = MeteredResult<T>;
@@ -95,13 +26,6 @@ export type StructuredCallResult<T> = MeteredResult<T>;
  * validates the output with zod (plus `validate`), repairs invalid output, and falls back to other models when the
  * failure is one another model can fix. Every request's real cost is recorded.
  */
-export interface ModelClient {
-  openai: OpenAI;
-  settings: ModelSettings;
-  pacer: Pacer;
-  metrics: ModelMetrics;
-}
-
 export async function callStructured<T>(
   model: ModelClient,
   req: StructuredCallRequest<T>,
@@ -111,6 +35,12 @@ export async function callStructured<T>(
   const carried = (ctx.info.heartbeatDetails as SpendCheckpoint | undefined) ?? { spentMillicredits: 0, calls: [] };
   const ledger: SpendCheckpoint = { spentMillicredits: carried.spentMillicredits, calls: [...carried.calls] };
   const heartbeats = new AttemptHeartbeats(ctx, ledger);
+  // An earlier attempt was cut off with a request out (its worker died): the provider may bill it, so it is charged
+  // at its reservation, and the checkpoint says so at once, so that it is charged once whatever happens next.
+  if (carried.inFlight) {
+    chargeUnknownOutcome(ledger, carried.inFlight);
+    heartbeats.checkpoint();
+  }
   const agentSettings = settingsFor(settings, req.kind, req.agentType);
   const models = req.modelOverride
     ? [req.modelOverride]
@@ -170,16 +100,25 @@ async function callWithRepairs<T>(
       return { kind: 'insufficient_credits', shortfallMillicredits: reserve - available };
     }
 
-    heartbeats.checkpoint();
     const started = Date.now();
-    const reply = await requestCompletion(
-      model,
-      agent,
-      req,
-      messages,
-      { ...jsonSchema, strict: agent.strictSchema },
-      { callIndex: ledger.calls.length, heartbeats },
-    );
+    const inFlight = { reservedMillicredits: reserve, model: agent.model, attempt: Context.current().info.attempt };
+    let reply;
+    try {
+      reply = await requestCompletion(
+        model,
+        agent,
+        req,
+        messages,
+        { ...jsonSchema, strict: agent.strictSchema },
+        { callIndex: answeredCalls(ledger), heartbeats, inFlight },
+      );
+    } catch (err) {
+      // A provider's error response is a known outcome (nothing billed); a request cut off is not.
+      if (ledger.inFlight && !isProviderResponse(err)) chargeUnknownOutcome(ledger, inFlight);
+      throw err;
+    } finally {
+      heartbeats.requestSettled();
+    }
     const usage = reply.usage ?? {
       inputTokens: counted,
       outputTokens: countOutputTokens(reply.text),
@@ -230,103 +169,6 @@ function parseErrors<T>(text: string, req: StructuredCallRequest<T>): string[] {
   return req.validate?.(parsed.data) ?? [];
 }
 
-async function requestCompletion<T>(
-  model: ModelClient,
-  agent: AgentModelSettings,
-  req: StructuredCallRequest<T>,
-  messages: ChatMessage[],
-  jsonSchema: OpenAI.ResponseFormatJSONSchema['json_schema'],
-  meta: { callIndex: number; heartbeats: AttemptHeartbeats },
-): Promise<Reply> {
-  const ctx = Context.current();
-  const { info } = ctx;
-  const headers: Record<string, string> = {
-    [CALL_HEADERS.kind]: req.kind,
-    [CALL_HEADERS.attempt]: String(info.attempt),
-    // Same workflow, activity, attempt and call index: same key, so a provider that dedupes can.
-    [CALL_HEADERS.idempotencyKey]: `${info.workflowExecution?.workflowId ?? 'standalone'}/${info.activityId}/${info.attempt}/${meta.callIndex}`,
-  };
-  if (req.taskId) headers[CALL_HEADERS.task] = req.taskId;
-  if (req.round !== undefined) headers[CALL_HEADERS.round] = String(req.round);
-  const body = {
-    model: agent.model,
-    messages,
-    max_tokens: agent.maxOutputTokens,
-    ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
-    response_format: { type: 'json_schema' as const, json_schema: jsonSchema },
-  };
-  const options = { headers, signal: ctx.cancellationSignal };
-  // A timer covers the wait for the first byte; chunks heartbeat as they arrive (long requests only, see alive()).
-  const requestStartedAt = Date.now();
-  const alive = () => meta.heartbeats.alive(requestStartedAt);
-  const beat = setInterval(alive, 2000);
-  const client = model.openai;
-  try {
-    await model.pacer.wait(ctx.cancellationSignal);
-    if (agent.api === 'responses') {
-      return await requestResponse(client, {
-        model: agent.model,
-        messages,
-        maxOutputTokens: agent.maxOutputTokens,
-        ...(agent.temperature !== undefined ? { temperature: agent.temperature } : {}),
-        jsonSchema,
-        stream: agent.stream,
-        options,
-        onChunk: alive,
-      });
-    }
-    if (!agent.stream) {
-      const completion = await client.chat.completions.create({ ...body, stream: false }, options);
-      const message = completion.choices[0]?.message;
-      return {
-        text: message?.content ?? '',
-        ...(message?.refusal ? { refusal: message.refusal } : {}),
-        model: completion.model,
-        ...(completion.usage ? { usage: toUsage(completion.usage) } : {}),
-      };
-    }
-    const stream = await client.chat.completions.create(
-      { ...body, stream: true, stream_options: { include_usage: true } },
-      options,
-    );
-    let text = '';
-    let refusal = '';
-    let answeredBy = '';
-    let usage: Usage | undefined;
-    for await (const chunk of stream) {
-      alive();
-      answeredBy ||= chunk.model;
-      const delta = chunk.choices[0]?.delta;
-      if (delta?.content) text += delta.content;
-      if (delta?.refusal) refusal += delta.refusal;
-      if (chunk.usage) usage = toUsage(chunk.usage);
-    }
-    return { text, model: answeredBy, ...(refusal ? { refusal } : {}), ...(usage ? { usage } : {}) };
-  } finally {
-    clearInterval(beat);
-  }
-}
-
-function toUsage(u: OpenAI.CompletionUsage): Usage {
-  return {
-    inputTokens: u.prompt_tokens,
-    outputTokens: u.completion_tokens,
-    cachedInputTokens: u.prompt_tokens_details?.cached_tokens ?? 0,
-    reasoningTokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
-  };
-}
-
-// The JSON schema of each zod schema is the same on every call; converting it is not free on a busy worker.
-const responseFormats = new WeakMap<object, Map<string, OpenAI.ResponseFormatJSONSchema['json_schema']>>();
-
-function responseFormatFor(schema: z.ZodType, name: string): OpenAI.ResponseFormatJSONSchema['json_schema'] {
-  let byName = responseFormats.get(schema);
-  if (!byName) responseFormats.set(schema, (byName = new Map()));
-  let format = byName.get(name);
-  if (!format) byName.set(name, (format = zodResponseFormat(schema as never, name).json_schema));
-  return format;
-}
-
 /** Attaches what was spent to a failure raised after requests were made, keeping its type and retryability. */
 function withSpend(err: Error, ledger: SpendCheckpoint): Error {
   if (!(err instanceof ApplicationFailure) || ledger.spentMillicredits === 0 || err.details?.length) return err;
@@ -337,4 +179,34 @@ function withSpend(err: Error, ledger: SpendCheckpoint): Error {
     ...(err.nextRetryDelay !== undefined ? { nextRetryDelay: err.nextRetryDelay } : {}),
     details: spendDetails({ spentMillicredits: ledger.spentMillicredits, calls: ledger.calls }),
   });
+}
+
+/**
+ * Charges a request whose answer never came back at its reservation, its worst case: the ledger is never below what
+ * the provider could bill.
+ */
+function chargeUnknownOutcome(ledger: SpendCheckpoint, request: InFlightRequest): void {
+  ledger.calls.push({
+    model: request.model,
+    usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, reasoningTokens: 0 },
+    costMillicredits: request.reservedMillicredits,
+    latencyMs: 0,
+    attempt: request.attempt,
+    repair: false,
+    outcome: 'unknown',
+  });
+  ledger.spentMillicredits += request.reservedMillicredits;
+}
+
+/** An error the provider answered with (an HTTP status): the request's outcome is known, and nothing was generated. */
+function isProviderResponse(err: unknown): boolean {
+  return err instanceof OpenAI.APIError && typeof err.status === 'number';
+}
+
+/**
+ * The request's place in the activity: the calls answered before it. A request retried after its worker died was
+ * charged as an unknown outcome, and keeps its place (and so its idempotency key).
+ */
+function answeredCalls(ledger: SpendCheckpoint): number {
+  return ledger.calls.filter((c) => c.outcome !== 'unknown').length;
 }

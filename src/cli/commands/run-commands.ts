@@ -13,7 +13,7 @@ import type { RunView } from '../../domain/run';
 import { EXIT, UserError } from '../../infra/errors';
 import { writeArtifacts } from '../artifacts';
 import { progressLine, runReport, webUiLink } from '../format';
-import { checkGoalInput, parseNonNegativeNumber, parsePositiveNumber } from '../inputs';
+import { checkGoalInput, parseNonNegativeNumber, parsePositiveNumber, parseRunId } from '../inputs';
 import {
   clientFor,
   connectionOptions,
@@ -47,7 +47,7 @@ export function registerRunCommands(program: Command): void {
       'fail a task that waits longer than this for approval',
       parsePositiveNumber('--approval-timeout'),
     )
-    .option('--id <runId>', 'workflow id of the run (default: pw-<time>-<random>)')
+    .option('--id <runId>', 'workflow id of the run, without "/" (default: pw-<time>-<random>)', parseRunId)
     .option('--wait', 'follow the run to its end; exit 1 unless it succeeded')
     .option('--events <file>', 'with --wait: write every progress event to <file> as JSON Lines')
     .option('--json', 'print the final report as JSON (with --wait)')

@@ -1,0 +1,137 @@
+/**
+ * The Idempotency-Key of model requests: a retried request carries the key of the attempt it retries, and different
+ * requests never share one. Unit tier: activities in MockActivityEnvironment, attempts run one after another with the
+ * heartbeat details a real retry would get, against the simulator, which records every request's key.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { createOpenAIClient } from '../../src/activities/model/client';
+import type { ModelSettings } from '../../src/config';
+import type { ImplementTaskInput } from '../../src/domain/activity-contracts';
+import * as T from '../../src/domain/errors';
+import type { SimRequest } from '../../src/simulator/request-log';
+import type { ScenarioInput } from '../../src/simulator/scenario';
+import { startSimulator, type Simulator } from '../../src/simulator/server';
+import { simSettings } from '../helpers/temporal';
+
+let sim: Simulator;
+before(async () => {
+  sim = await startSimulator();
+});
+after(() => sim.close());
+
+const quiet = { logger: new DefaultLogger('ERROR') };
+const RUN = { workflowExecution: { workflowId: 'run-42/t1', runId: 'r-1' }, activityId: '7' };
+
+const implementInput: ImplementTaskInput = {
+  goal: 'Write a parser',
+  task: {
+    id: 't1',
+    title: 'Write the parser',
+    description: 'A CSV parser',
+    deps: [],
+    agentType: 'code',
+    effort: 2,
+    acceptanceCriteria: ['Parses quoted fields'],
+    artifacts: ['src/parser.ts'],
+    critical: false,
+  },
+  dependencies: [],
+  round: 1,
+  availableMillicredits: 50_000,
+};
+
+/**
+ * Runs attempts of one implementTask activity until one succeeds or fails for good, each with the heartbeat details
+ * the previous attempts left on the server (the last heartbeat sent by any of them), as Temporal's retry does.
+ */
+async function runAttempts(scenario: ScenarioInput, maxAttempts: number, settings: ModelSettings = simSettings(sim)) {
+  sim.setScenario(scenario);
+  const first = sim.requests().length;
+  const activities = createActivities({ openai: createOpenAIClient(settings), settings });
+  let details: unknown;
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const env = new MockActivityEnvironment(
+      { ...RUN, attempt, ...(details !== undefined ? { heartbeatDetails: details } : {}) },
+      quiet,
+    );
+    env.on('heartbeat', (d: unknown) => (details = structuredClone(d)));
+    try {
+      await env.run(activities.implementTask, implementInput);
+      break;
+    } catch (err) {
+      assert.ok(err instanceof ApplicationFailure && !err.nonRetryable, `attempt ${attempt} failed for good: ${err}`);
+      failures.push(err.type ?? '');
+    }
+  }
+  return { failures, requests: sim.requests().slice(first) };
+}
+
+const keyOf = (r: SimRequest | undefined) => r?.idempotencyKey ?? '';
+const callIndexOf = (r: SimRequest | undefined) => keyOf(r).split('/').at(-2);
+
+describe('idempotency keys of model requests', () => {
+  it('sends the same key again when a request that failed with a 500 is retried by the next attempt', async () => {
+    const { failures, requests } = await runAttempts({ faults: [{ type: 'status', status: 500 }] }, 2);
+    assert.deepEqual(failures, [T.MODEL_SERVER_ERROR]);
+    assert.deepEqual(
+      requests.map((r) => [r.attempt, r.outcome]),
+      [
+        [1, 'status 500'],
+        [2, 'ok'],
+      ],
+    );
+    assert.equal(keyOf(requests[0]), keyOf(requests[1]));
+  });
+
+  it('places the key by workflow, run, activity and call index, with no attempt number in it', async () => {
+    const { requests } = await runAttempts({ faults: [{ type: 'status', status: 503 }] }, 2);
+    for (const request of requests) assert.match(keyOf(request), /^run-42\/t1\/r-1\/7\/0\/[0-9a-f]{16}$/);
+  });
+
+  it('keeps the call index of a request that failed before it was recorded, past a billed call', async () => {
+    // Attempt 1: the answer is malformed (billed, recorded as call 0), the repair request fails. Attempts 2 and 3 start
+    // over with the first prompt as call 1: the 500 on attempt 2 is retried by attempt 3 with the same key.
+    const { failures, requests } = await runAttempts(
+      {
+        faults: [
+          { type: 'malformed', kind: 'implementer' },
+          { type: 'status', status: 500, times: 2 },
+        ],
+      },
+      3,
+    );
+    assert.deepEqual(failures, [T.MODEL_SERVER_ERROR, T.MODEL_SERVER_ERROR]);
+    const [malformed, repair, fresh, retried] = requests;
+    assert.deepEqual(
+      requests.map((r) => [r.attempt, callIndexOf(r), r.outcome]),
+      [
+        [1, '0', 'malformed'],
+        [1, '1', 'status 500'],
+        [2, '1', 'status 500'],
+        [3, '1', 'ok'],
+      ],
+    );
+    assert.equal(keyOf(fresh), keyOf(retried), 'the retried request carries the key of the one it retries');
+    assert.notEqual(keyOf(repair), keyOf(fresh), 'a repair and a fresh prompt are different requests');
+    assert.notEqual(keyOf(malformed), keyOf(fresh), 'a call already answered is not asked again under its key');
+  });
+
+  it('gives a fallback model a key of its own, though it takes the place of the model that was not found', async () => {
+    const settings = simSettings(sim, { model: 'missing-model', fallbackModels: ['gpt-4.1-mini'] });
+    const { requests } = await runAttempts({ unknownModels: ['missing-model'] }, 1, settings);
+    assert.deepEqual(
+      requests.map((r) => [r.model, callIndexOf(r)]),
+      [
+        ['missing-model', '0'],
+        ['gpt-4.1-mini', '0'],
+      ],
+    );
+    assert.notEqual(keyOf(requests[0]), keyOf(requests[1]));
+  });
+});
