@@ -233,8 +233,7 @@ export class RunLedger {
       });
     }
     // Credits the task did not use go back to the pool for others' shortfalls.
-    const unused =
-      view.allocatedMillicredits + view.grantedMillicredits + (lease - drawn) - outcome.spentMillicredits;
+    const unused = view.allocatedMillicredits + view.grantedMillicredits + (lease - drawn) - outcome.spentMillicredits;
     this.poolMillicredits += Math.max(0, unused);
     if (outcome.status === 'succeeded') {
       view.status = 'succeeded';
