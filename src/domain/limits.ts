@@ -30,3 +30,32 @@ export const MODEL_CALL_MAX_ATTEMPTS = 5;
 export const MAX_REFUSALS_KEPT = 10;
 /** Refused approvals and denials kept as "rejected" budget decisions; past this they are only counted. */
 export const MAX_REJECTED_DECISIONS = 50;
+
+// Agents that act: bounds on tool inputs and results, and on the workspace policy a run records in its history.
+
+/** Most characters of one tool result the model sees; longer output is cut in the middle and marked. */
+export const MAX_TOOL_OUTPUT_CHARS = 20000;
+/** Most lines one read_file call returns. */
+export const MAX_READ_LINES = 400;
+/** Most paths one list_files call returns. */
+export const MAX_LIST_ENTRIES = 500;
+/** Most matching lines one search call returns. */
+export const MAX_SEARCH_MATCHES = 200;
+/** Longest text one write_file or edit_file call may carry, in characters. */
+export const MAX_WRITE_CHARS = 200_000;
+/** Most tool calls a policy may allow an agent in one implementation round. */
+export const MAX_STEPS_PER_ROUND = 200;
+/** Longest a policy may let one command run, in seconds. */
+export const MAX_COMMAND_TIMEOUT_SECONDS = 1800;
+/** Longest workspace path a tool accepts, in characters. */
+export const MAX_PATH_CHARS = 1024;
+/** Longest glob a policy may hold, in characters. */
+export const MAX_GLOB_CHARS = 256;
+/** Most patterns one glob's braces may expand to (`{a,b}/{c,d}` is four). */
+export const MAX_GLOB_EXPANSIONS = 64;
+/** Longest command line accepted, in characters. */
+export const MAX_COMMAND_CHARS = 2000;
+/** Most entries in each list of a workspace policy (tools, commands, allowed paths, verify commands). */
+export const MAX_POLICY_ENTRIES = 50;
+/** Longest one-line step summary shown in the Web UI, in characters. */
+export const MAX_STEP_SUMMARY_CHARS = 120;
