@@ -62,6 +62,23 @@ let bundle: ReturnType<typeof bundleWorkflowCode>;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/**
+ * What each task's model calls took, by the simulator's own timing (not the run's overheads): per call, and summed as
+ * the task's work.
+ */
+function modelTimes(sim: Simulator) {
+  const calls = new Map<string, number[]>();
+  for (const r of sim.requests()) {
+    if (r.task) calls.set(r.task, [...(calls.get(r.task) ?? []), (r.finishedAt ?? r.receivedAt) - r.receivedAt]);
+  }
+  const work = new Map([...calls].map(([id, ms]) => [id, ms.reduce((x, y) => x + y, 0)]));
+  return { calls, work };
+}
+
+/** When each task of a finished run started and ended. */
+const taskTimes = (view: RunView) =>
+  view.tasks.map((t) => ({ id: t.id, startedAt: Date.parse(t.startedAt!), finishedAt: Date.parse(t.finishedAt!) }));
+
 /** Makespan of a run's tasks, and how long a task held its slot beyond its model time, on average. */
 function spanOf(tasks: { id: string; startedAt: number; finishedAt: number }[], work: ReadonlyMap<string, number>) {
   const makespanMs = Math.max(...tasks.map((t) => t.finishedAt)) - Math.min(...tasks.map((t) => t.startedAt));
@@ -138,22 +155,9 @@ async function main() {
             args: [{ goal: plan.goal, plan, maxConcurrency: concurrency, budgetCredits: count * 40 }],
           });
           if (view.status !== 'succeeded') throw new Error(`run ${view.runId} ended ${view.status}`);
-          // Work per task is what the model calls took (the simulator's own timing), not the run's overheads.
-          const calls = new Map<string, number[]>();
-          for (const r of sim.requests()) {
-            if (r.task)
-              calls.set(r.task, [...(calls.get(r.task) ?? []), (r.finishedAt ?? r.receivedAt) - r.receivedAt]);
-          }
-          const work = new Map([...calls].map(([id, ms]) => [id, ms.reduce((x, y) => x + y, 0)]));
+          const { calls, work } = modelTimes(sim);
           const b = makespanLowerBound(plan, work, concurrency);
-          const planwright = spanOf(
-            view.tasks.map((t) => ({
-              id: t.id,
-              startedAt: Date.parse(t.startedAt!),
-              finishedAt: Date.parse(t.finishedAt!),
-            })),
-            work,
-          );
+          const planwright = spanOf(taskTimes(view), work);
           // The same DAG, order and model times through plain children whose two activities just wait.
           const plainTasks: PlainDagTask[] = plan.tasks.map((t) => {
             const [first = 0, second = 0] = calls.get(t.id) ?? [];
@@ -214,19 +218,9 @@ async function main() {
             args: [{ goal: plan.goal, plan, maxConcurrency: concurrency, budgetCredits }],
           });
           if (view.status !== 'succeeded') throw new Error(`run ${view.runId} ended ${view.status}`);
-          const work = new Map<string, number>();
-          for (const r of sim.requests()) {
-            if (r.task) work.set(r.task, (work.get(r.task) ?? 0) + (r.finishedAt ?? r.receivedAt) - r.receivedAt);
-          }
+          const { work } = modelTimes(sim);
           const b = makespanLowerBound(plan, work, concurrency);
-          const span = spanOf(
-            view.tasks.map((t) => ({
-              id: t.id,
-              startedAt: Date.parse(t.startedAt!),
-              finishedAt: Date.parse(t.finishedAt!),
-            })),
-            work,
-          );
+          const span = spanOf(taskTimes(view), work);
           const events = await historyOf(client, view.runId);
           const requests = events.filter(
             (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'requestCredits',

@@ -46,6 +46,15 @@ const waitForPending = (handle: WorkflowHandle, taskId: string) =>
     return pending.find((p) => p.taskId === taskId);
   });
 
+/** A real worker process, as `planwright worker` runs it, so that a test can kill it outright. */
+function spawnWorker(taskQueue: string, simulatorUrl: string) {
+  return spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts'), 'worker', '--task-queue', taskQueue],
+    { env: { ...process.env, TEMPORAL_ADDRESS: env.address, OPENAI_BASE_URL: simulatorUrl }, stdio: 'ignore' },
+  );
+}
+
 function assertNeverOverspent(view: RunView): void {
   for (const t of view.tasks) {
     assert.ok(
@@ -222,18 +231,7 @@ describe('credit budgets on a real Temporal server', () => {
     const runId = uniqueId('run');
     // The first implementer request takes long enough to be cut off.
     const sim = await startSimulator({ scenario: { latency: { implementer: { medianMs: 20_000, sigma: 0 } } } });
-    const worker = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts'),
-        'worker',
-        '--task-queue',
-        taskQueue,
-      ],
-      { env: { ...process.env, TEMPORAL_ADDRESS: env.address, OPENAI_BASE_URL: sim.url }, stdio: 'ignore' },
-    );
+    const worker = spawnWorker(taskQueue, sim.url);
     try {
       await env.client.workflow.start('goalWorkflow', {
         taskQueue,
@@ -285,19 +283,7 @@ describe('credit budgets on a real Temporal server', () => {
     const taskQueue = uniqueId('tq');
     const runId = uniqueId('run');
     const sim = await startSimulator({ scenario: MAX_USAGE });
-    // A real worker process, as `planwright worker` runs it, so that it can be killed outright.
-    const worker = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts'),
-        'worker',
-        '--task-queue',
-        taskQueue,
-      ],
-      { env: { ...process.env, TEMPORAL_ADDRESS: env.address, OPENAI_BASE_URL: sim.url }, stdio: 'ignore' },
-    );
+    const worker = spawnWorker(taskQueue, sim.url);
     const handle = env.client.workflow.getHandle(runId);
     try {
       await env.client.workflow.start('goalWorkflow', {

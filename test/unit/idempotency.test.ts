@@ -7,15 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createOpenAIClient } from '../../src/activities/model/client';
 import type { ModelSettings } from '../../src/config';
-import type { ImplementTaskInput } from '../../src/domain/activity-contracts';
 import * as T from '../../src/domain/errors';
 import type { SimRequest } from '../../src/simulator/request-log';
 import type { ScenarioInput } from '../../src/simulator/scenario';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
+import { implementInput, quietActivityLogs } from '../helpers/model-calls';
 import { simSettings } from '../helpers/temporal';
 
 let sim: Simulator;
@@ -24,26 +23,10 @@ before(async () => {
 });
 after(() => sim.close());
 
-const quiet = { logger: new DefaultLogger('ERROR') };
+const quiet = quietActivityLogs;
 const RUN = { workflowExecution: { workflowId: 'run-42/t1', runId: 'r-1' }, activityId: '7' };
 
-const implementInput: ImplementTaskInput = {
-  goal: 'Write a parser',
-  task: {
-    id: 't1',
-    title: 'Write the parser',
-    description: 'A CSV parser',
-    deps: [],
-    agentType: 'code',
-    effort: 2,
-    acceptanceCriteria: ['Parses quoted fields'],
-    artifacts: ['src/parser.ts'],
-    critical: false,
-  },
-  dependencies: [],
-  round: 1,
-  availableMillicredits: 50_000,
-};
+const implementInputFixture = implementInput(50_000);
 
 /**
  * Runs attempts of one implementTask activity until one succeeds or fails for good, each with the heartbeat details
@@ -62,7 +45,7 @@ async function runAttempts(scenario: ScenarioInput, maxAttempts: number, setting
     );
     env.on('heartbeat', (d: unknown) => (details = structuredClone(d)));
     try {
-      await env.run(activities.implementTask, implementInput);
+      await env.run(activities.implementTask, implementInputFixture);
       break;
     } catch (err) {
       assert.ok(err instanceof ApplicationFailure && !err.nonRetryable, `attempt ${attempt} failed for good: ${err}`);

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities';
 import { createOpenAIClient } from '../../src/activities/model/client';
 import type { ModelSettings } from '../../src/config';
@@ -15,10 +14,10 @@ import * as T from '../../src/domain/errors';
 import { MODEL_CALL_MAX_ATTEMPTS } from '../../src/domain/limits';
 import type { ScenarioInput } from '../../src/simulator/scenario';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
+import { implementInput, quietActivityLogs } from '../helpers/model-calls';
 import { simSettings } from '../helpers/temporal';
 
-// Expected failures are the point of these tests; the SDK would log each one.
-const quiet = { logger: new DefaultLogger('ERROR') };
+const quiet = quietActivityLogs;
 const mockEnv = (info: ConstructorParameters<typeof MockActivityEnvironment>[0] = {}) =>
   new MockActivityEnvironment(info, quiet);
 
@@ -31,24 +30,6 @@ after(() => sim.close());
 function activities(settings: ModelSettings = simSettings(sim)) {
   return createActivities({ openai: createOpenAIClient(settings), settings });
 }
-
-const implementInput = (available = 50_000): ImplementTaskInput => ({
-  goal: 'Write a parser',
-  task: {
-    id: 't1',
-    title: 'Write the parser',
-    description: 'A CSV parser',
-    deps: [],
-    agentType: 'code',
-    effort: 2,
-    acceptanceCriteria: ['Parses quoted fields'],
-    artifacts: ['src/parser.ts'],
-    critical: false,
-  },
-  dependencies: [],
-  round: 1,
-  availableMillicredits: available,
-});
 
 async function implementWith(scenario: ScenarioInput, settings?: ModelSettings, env = mockEnv()) {
   sim.setScenario(scenario);

@@ -7,19 +7,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Logger } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import OpenAI from 'openai';
 import { createActivities, type Activities } from '../../src/activities';
 import { createOpenAIClient } from '../../src/activities/model/client';
 import { toModelFailure } from '../../src/activities/model/errors';
 import { ConfigError, type ModelSettings } from '../../src/config';
 import { checkModelSettings } from '../../src/config/model-checks';
-import type { ImplementTaskInput } from '../../src/domain/activity-contracts';
 import { FALLBACK_PRICE, priceFor } from '../../src/domain/credits';
 import * as T from '../../src/domain/errors';
 import { modelFamilyOf, requestParametersFor, streamLimitsFor } from '../../src/domain/model-families';
 import { DEFAULT_PRICES } from '../../src/domain/prices';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
+import { implementInput, quietActivityLogs } from '../helpers/model-calls';
 import { simSettings } from '../helpers/temporal';
 
 const REASONING_MODELS = ['gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-5.1', 'o1', 'o3', 'o3-mini', 'o4-mini'];
@@ -139,29 +138,13 @@ before(async () => {
 });
 after(() => sim.close());
 
-const quiet = { logger: new DefaultLogger('ERROR') };
+const quiet = quietActivityLogs;
 
-const implementInput: ImplementTaskInput = {
-  goal: 'Write a parser',
-  task: {
-    id: 't1',
-    title: 'Write the parser',
-    description: 'A CSV parser',
-    deps: [],
-    agentType: 'code',
-    effort: 2,
-    acceptanceCriteria: ['Parses quoted fields'],
-    artifacts: ['src/parser.ts'],
-    critical: false,
-  },
-  dependencies: [],
-  round: 1,
-  availableMillicredits: 500_000,
-};
+const implementInputFixture = implementInput(500_000);
 
 /** Runs the real implementTask activity in an activity context; `run` itself loses the activity's type. */
 function implement(env: MockActivityEnvironment, activities: Activities) {
-  return env.run(activities.implementTask, implementInput) as ReturnType<Activities['implementTask']>;
+  return env.run(activities.implementTask, implementInputFixture) as ReturnType<Activities['implementTask']>;
 }
 
 describe('the simulator refuses what the real API refuses', () => {

@@ -7,15 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities';
 import { createOpenAIClient } from '../../src/activities/model/client';
 import type { AgentModelSettings } from '../../src/config';
-import type { ImplementTaskInput } from '../../src/domain/activity-contracts';
 import * as T from '../../src/domain/errors';
 import type { SimRequest } from '../../src/simulator/request-log';
 import type { ScenarioInput } from '../../src/simulator/scenario';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
+import { implementInput, quietActivityLogs } from '../helpers/model-calls';
 import { simSettings } from '../helpers/temporal';
 
 let sim: Simulator;
@@ -24,25 +23,9 @@ before(async () => {
 });
 after(() => sim.close());
 
-const quiet = { logger: new DefaultLogger('ERROR') };
+const quiet = quietActivityLogs;
 
-const implementInput: ImplementTaskInput = {
-  goal: 'Write a parser',
-  task: {
-    id: 't1',
-    title: 'Write the parser',
-    description: 'A CSV parser',
-    deps: [],
-    agentType: 'code',
-    effort: 2,
-    acceptanceCriteria: ['Parses quoted fields'],
-    artifacts: ['src/parser.ts'],
-    critical: false,
-  },
-  dependencies: [],
-  round: 1,
-  availableMillicredits: 500_000,
-};
+const implementInputFixture = implementInput(500_000);
 
 /** Runs implementTask once with these agent settings (the provider's request timeout stays at its 300 s default). */
 async function implementWith(
@@ -56,7 +39,7 @@ async function implementWith(
   assert.equal(settings.provider.timeoutMs, 300_000);
   const activities = createActivities({ openai: createOpenAIClient(settings), settings });
   const started = Date.now();
-  const run = env.run(activities.implementTask, implementInput) as ReturnType<Activities['implementTask']>;
+  const run = env.run(activities.implementTask, implementInputFixture) as ReturnType<Activities['implementTask']>;
   const outcome = await run.then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),
