@@ -1,0 +1,38 @@
+import { formatCommitMessage, readStepTrailers } from '../../domain/git-refs';
+import type { CommitStepInput, CommitStepResult } from '../../domain/workspace';
+import { guardCheckout } from './config-guard';
+import { git } from './git';
+import { headCommit, identityEnv, inCheckout, splitNul } from './repo-ops';
+import type { WorkspaceSettings } from './settings';
+
+/**
+ * Commits everything that changed in the checkout (new, modified and deleted files; .gitignore is honoured) as one
+ * step, with the worker's identity and the step's trailers. Nothing changed: no commit, unless HEAD already is this
+ * step's commit (the activity was retried after committing), which is then returned again.
+ */
+export async function commitStep(settings: WorkspaceSettings, input: CommitStepInput): Promise<CommitStepResult> {
+  const { checkout, runId, taskId, stepId } = input;
+  await guardCheckout(checkout);
+  const at = inCheckout(settings, checkout);
+  await git(['add', '--all'], at);
+  const staged = await git(['diff', '--cached', '--name-only', '-z', '--no-renames', '--no-ext-diff', 'HEAD'], at);
+  const changed = splitNul(staged.stdout);
+  if (changed.length === 0) {
+    const head = await headCommit(at);
+    const { stdout: message } = await git(['log', '-1', '--format=%B', head], at);
+    const made = readStepTrailers(message);
+    if (made?.runId !== runId || made.taskId !== taskId || made.stepId !== stepId) return { commit: undefined };
+    const files = await git(
+      ['diff-tree', '-r', '--root', '--no-commit-id', '--name-only', '-z', '--no-renames', head],
+      at,
+    );
+    return { commit: head, changed: splitNul(files.stdout) };
+  }
+  // --cleanup=verbatim: the message is formatted already, and "#" lines (Markdown headings) are text, not comments.
+  await git(['commit', '--quiet', '--no-verify', '--no-gpg-sign', '--cleanup=verbatim', '--file=-'], {
+    ...at,
+    input: formatCommitMessage(input.message, { runId, taskId, stepId }),
+    env: identityEnv(settings.identity),
+  });
+  return { commit: await headCommit(at), changed };
+}
