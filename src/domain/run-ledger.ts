@@ -187,12 +187,17 @@ export class RunLedger {
    */
   lendTo(taskId: string): number {
     const view = this.view(taskId);
-    const share = Math.floor(this.poolMillicredits / Math.max(1, this.options.maxConcurrency));
-    const lease = Math.max(0, Math.min(this.options.autoApproveMillicredits, share));
+    const lease = this.leaseSize();
     if (lease === 0) return 0;
     this.poolMillicredits -= lease;
     view.leasedMillicredits = lease;
     return lease;
+  }
+
+  /** What a task may hold from the pool without asking: the auto-approval limit, at most the pool's share per slot. */
+  private leaseSize(): number {
+    const share = Math.floor(this.poolMillicredits / Math.max(1, this.options.maxConcurrency));
+    return Math.max(0, Math.min(this.options.autoApproveMillicredits, share));
   }
 
   /** Whether the task is running (or waiting for approval): an end reported for it now is its first. */
@@ -257,7 +262,13 @@ export class RunLedger {
   }
 
   /** A task cannot afford its next call: grant from the pool when allowed, else wait for a person. */
-  requestCredits(taskId: string, shortfallMillicredits: number, at: string, requestId?: string): CreditAnswer {
+  requestCredits(
+    taskId: string,
+    shortfallMillicredits: number,
+    at: string,
+    options: { requestId?: string; refill?: boolean } = {},
+  ): CreditAnswer {
+    const { requestId } = options;
     const view = this.tasks.get(taskId);
     // Only a running task that is not already waiting can ask: anything else is not a request its task made now.
     if (!view || view.status !== 'running') return { kind: 'ignored' };
@@ -265,17 +276,22 @@ export class RunLedger {
       shortfallMillicredits <= this.options.autoApproveMillicredits &&
       shortfallMillicredits <= this.poolMillicredits
     ) {
-      this.poolMillicredits -= shortfallMillicredits;
-      view.grantedMillicredits += shortfallMillicredits;
+      // With `refill`, the grant tops the task up to a fresh lease, not just the shortfall: a task of many model turns
+      // then asks once per lease rather than once per call. Unused credits return to the pool when it ends.
+      const millicredits = options.refill
+        ? Math.min(this.poolMillicredits, Math.max(shortfallMillicredits, this.leaseSize()))
+        : shortfallMillicredits;
+      this.poolMillicredits -= millicredits;
+      view.grantedMillicredits += millicredits;
       this.decisions.push({
         taskId,
         decision: 'auto-approved',
-        millicredits: shortfallMillicredits,
+        millicredits,
         by: 'auto',
-        note: `shortfall within the auto-approval limit of ${formatCredits(this.options.autoApproveMillicredits)} credits; taken from the pool`,
+        note: `shortfall of ${formatCredits(shortfallMillicredits)} within the auto-approval limit of ${formatCredits(this.options.autoApproveMillicredits)} credits; taken from the pool`,
         at,
       });
-      return { kind: 'granted', millicredits: shortfallMillicredits };
+      return { kind: 'granted', millicredits };
     }
     view.status = 'awaiting_approval';
     this.pending.set(taskId, { taskId, shortfallMillicredits, since: at, ...(requestId ? { requestId } : {}) });

@@ -1,4 +1,4 @@
-import { log } from '@temporalio/workflow';
+import { log, patched } from '@temporalio/workflow';
 import { ApproveBudget, CreditRequest, DenyBudget, type BudgetAnswer, type CreditDecision } from '../domain/approvals';
 import { formatIssues } from '../domain/plan-validation';
 import type { RunLedger } from '../domain/run-ledger';
@@ -44,7 +44,9 @@ export function createBudgetHandlers(ctx: BudgetHandlerContext) {
       return;
     }
     const { taskId, shortfallMillicredits, requestId } = parsed.data;
-    const answer = ledger.requestCredits(taskId, shortfallMillicredits, now(), requestId);
+    // Histories recorded before refills replay with grants of the shortfall alone.
+    const refill = patched('credit-refills');
+    const answer = ledger.requestCredits(taskId, shortfallMillicredits, now(), { ...ids(requestId), refill });
     if (answer.kind === 'ignored') {
       const status = ledger.tasks.get(taskId)?.status;
       refuse('requestCredits', raw, status ? `task "${taskId}" is ${status}, not running` : `unknown task "${taskId}"`);

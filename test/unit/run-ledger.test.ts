@@ -100,6 +100,17 @@ describe('run ledger', () => {
     assert.equal(l.approvedExtraMillicredits, 0, 'pool grants are not new money');
   });
 
+  it('tops a task up to a fresh lease when refills are on, so a task of many turns asks once per lease', () => {
+    const l = ledger({ autoApproveMillicredits: 5000, maxConcurrency: 2 });
+    l.takeStartable(AT);
+    const pool = l.poolMillicredits;
+    assert.deepEqual(l.requestCredits('a', 1000, AT, { refill: true }), { kind: 'granted', millicredits: 5000 });
+    assert.equal(l.poolMillicredits, pool - 5000);
+    assert.match(l.decisions[0]?.note ?? '', /shortfall of 1 within the auto-approval limit of 5 credits/);
+    l.finishTask(outcome('a', 'succeeded', l.tasks.get('a')!.allocatedMillicredits + 1000), AT);
+    assert.equal(l.poolMillicredits, pool - 1000, 'what the task did not use went back');
+  });
+
   it('puts a larger shortfall to a person, and an approval adds new credits to the run', () => {
     const l = ledger({ autoApproveMillicredits: 5000 });
     l.takeStartable(AT);
