@@ -126,7 +126,11 @@ function scenarioFor(plan: PlanInput, seed: number, latencies: LatencyModel): Sc
 
 async function main() {
   const env = await createTestEnvironment();
-  bundle = bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: new DefaultLogger('WARN') });
+  bundle = bundleWorkflowCode({
+    workflowsPath: require.resolve('./workflows'),
+    logger: new DefaultLogger('WARN'),
+    ...(dataConverter.failureConverterPath ? { failureConverterPath: dataConverter.failureConverterPath } : {}),
+  });
   const client = env.client;
   say(
     `Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,

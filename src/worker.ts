@@ -1,11 +1,12 @@
 import { Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type OpenAI from 'openai';
 import { createActivities } from './activities';
 import { createOpenAIClient } from './activities/model/client';
 import { DEFAULT_TASK_QUEUE, loadModelSettings, workerSettingsFromEnv, type ModelSettings } from './config';
 import { connectionFailure, resolveTemporalTarget, type TemporalTarget } from './infra/connection';
-import { dataConverter } from './infra/data-converter';
+import { dataConverter, resolveDataConverter } from './infra/data-converter';
 import { UserError } from './infra/errors';
 import { ensureSearchAttributes, SearchAttributesNotRegisteredError } from './infra/search-attributes';
 import { installMetricsExport } from './infra/telemetry';
@@ -30,6 +31,8 @@ export interface PlanwrightWorkerOptions {
   maxConcurrentModelCalls?: number;
   /** Time in-flight model calls get to finish on shutdown (default 30 s). */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** The data converter; default: the process's own (src/infra/data-converter.ts), from its environment. */
+  dataConverter?: DataConverter;
   /** A prebuilt workflow bundle (tests build it once per suite); default: bundle src/workflows at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -45,7 +48,7 @@ export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): 
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
-    dataConverter,
+    dataConverter: options.dataConverter ?? dataConverter,
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
@@ -100,6 +103,8 @@ export interface RunWorkerOptions {
 export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const target = resolveTemporalTarget();
   const settings = loadModelSettings();
+  // A bad encryption key setting is reported before anything connects.
+  resolveDataConverter();
   const connection = await connectWorker(target);
   const worker = await createPlanwrightWorker({ connection, namespace: target.namespace, settings, ...options });
   console.error(

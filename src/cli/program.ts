@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from '../infra/errors';
 import { projectRoot } from '../infra/paths';
 import { registerApprovalCommands } from './commands/approval-commands';
+import { registerCodecCommands } from './commands/codec-commands';
 import { registerListCommand } from './commands/list-command';
 import { registerLocalCommands } from './commands/local-commands';
 import { registerPlanCommand } from './commands/plan-command';
@@ -21,6 +22,7 @@ export function createProgram(): Command {
   registerPlanCommand(program);
   registerApprovalCommands(program);
   registerLocalCommands(program);
+  registerCodecCommands(program);
   return program;
 }
 

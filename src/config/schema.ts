@@ -82,6 +82,18 @@ export const PlanwrightConfig = z.strictObject({
     .max(3)
     .default(1.1)
     .describe('Factor on counted input tokens when reserving; raise it for providers whose tokenizer differs'),
+  encryption: z
+    .strictObject({
+      keyFile: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'File with the payload encryption keys (JSON or id:key lines); PLANWRIGHT_ENCRYPTION_KEYS/_KEY_FILE win',
+        ),
+    })
+    .default({})
+    .describe('Payload encryption: where the keys are, never the keys; PLANWRIGHT_ENCRYPTION=on turns it on'),
   notifications: z
     .strictObject({
       webhookUrl: z

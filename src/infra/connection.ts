@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { dataConverter } from './data-converter';
+import { dataConverter, resolveDataConverter } from './data-converter';
 import { ServerRefusedError, ServerUnreachableError, type UserError } from './errors';
 
 export interface TemporalTarget {
@@ -72,6 +72,8 @@ export function connectionFailure(target: TemporalTarget, err: unknown): UserErr
 
 /** Connects a client, failing within seconds with a one-line explanation when the server is not there. */
 export async function connectClient(target: TemporalTarget): Promise<Client> {
+  // A bad encryption key setting is the user's to fix, and is reported before an unreachable server.
+  resolveDataConverter();
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '5 seconds' } as never);

@@ -54,6 +54,8 @@ export function productionBundle(): Promise<WorkflowBundle> {
   bundlePromise ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
     logger: new DefaultLogger('WARN'),
+    // With encryption on, workflow failures are encoded too: a prebuilt bundle must carry the failure converter.
+    ...(dataConverter.failureConverterPath ? { failureConverterPath: dataConverter.failureConverterPath } : {}),
   });
   return bundlePromise;
 }
