@@ -1,17 +1,16 @@
 import type { ApproveBudget, DenyBudget, RefusedMessages } from './approvals';
 import { allocateBudget, formatCredits, toMillicredits } from './credits';
 import { TASK_APPROVAL_TIMEOUT } from './errors';
-import { MAX_REFUSALS_KEPT, MAX_REJECTED_DECISIONS, MAX_SUMMARY_CHARS, MAX_TASKS_IN_VIEW } from './limits';
+import { MAX_REJECTED_DECISIONS, MAX_SUMMARY_CHARS } from './limits';
 import type { Plan, TaskSpec } from './plan';
+import { noRefusals, recordRefusal } from './refusals';
 import type { ApprovalDecision, PendingApproval, RunStatus, RunView, TaskOutcome, TaskStatus, TaskView } from './run';
-import { runMetrics } from './run-metrics';
-import type { CompactTask, RunSnapshot } from './run-snapshot';
+import { compactTask, expandTask, type CompactTask, type RunSnapshot } from './run-snapshot';
+import { runViewOf, SUMMARY_VIEW_LIMIT } from './run-view';
 import { DagScheduler, type SchedulerState } from './scheduler';
 
 /** Smallest allocation a task gets, whatever its effort: enough for a few small calls. */
 export const TASK_FLOOR_MILLICREDITS = 1000;
-/** Above this many tasks, views leave out summaries so that query results stay well under payload limits. */
-const SUMMARY_VIEW_LIMIT = 200;
 
 export interface RunLedgerOptions {
   runId: string;
@@ -48,8 +47,9 @@ export class RunLedger {
   approvedExtraMillicredits = 0;
   planningMillicredits = 0;
   finishedAt: string | undefined;
-  refused: RefusedMessages = { count: 0, byName: {}, recent: [] };
-  private readonly summaries = new Map<string, string>();
+  refused: RefusedMessages = noRefusals();
+  /** Output summaries of succeeded tasks, handed to their dependents. */
+  readonly summaries = new Map<string, string>();
 
   constructor(readonly options: RunLedgerOptions) {}
 
@@ -71,20 +71,7 @@ export class RunLedger {
   /** The state to carry across continue-as-new. */
   snapshot(continuedRuns: number): RunSnapshot {
     if (!this.plan) throw new Error('cannot snapshot a run before it has a plan');
-    const tasks = this.plan.tasks.map((spec): CompactTask => {
-      const t = this.view(spec.id);
-      const c: CompactTask = { s: t.status, a: t.allocatedMillicredits };
-      if (t.grantedMillicredits) c.g = t.grantedMillicredits;
-      if (t.leasedMillicredits) c.l = t.leasedMillicredits;
-      if (t.spentMillicredits) c.sp = t.spentMillicredits;
-      if (t.reviewRounds) c.r = t.reviewRounds;
-      if (t.modelCalls) c.c = t.modelCalls;
-      if (t.lastVerdict) c.v = t.lastVerdict;
-      if (t.startedAt) c.t0 = t.startedAt;
-      if (t.finishedAt) c.t1 = t.finishedAt;
-      if (t.error) c.e = t.error;
-      return c;
-    });
+    const tasks = this.plan.tasks.map((spec) => compactTask(this.view(spec.id)));
     // Large runs keep only summaries a task not yet started will need; small runs keep all for the report.
     const keepAll = this.tasks.size <= SUMMARY_VIEW_LIMIT;
     const needed = new Set(
@@ -128,27 +115,7 @@ export class RunLedger {
   }
 
   private createViews(plan: Plan, childIdOf: (taskId: string) => string, state: (task: TaskSpec) => CompactTask): void {
-    for (const task of plan.tasks) {
-      const c = state(task);
-      this.tasks.set(task.id, {
-        id: task.id,
-        title: task.title,
-        agentType: task.agentType,
-        status: c.s,
-        deps: task.deps,
-        allocatedMillicredits: c.a,
-        grantedMillicredits: c.g ?? 0,
-        ...(c.l ? { leasedMillicredits: c.l } : {}),
-        spentMillicredits: c.sp ?? 0,
-        reviewRounds: c.r ?? 0,
-        modelCalls: c.c ?? 0,
-        workflowId: childIdOf(task.id),
-        ...(c.v ? { lastVerdict: c.v } : {}),
-        ...(c.t0 ? { startedAt: c.t0 } : {}),
-        ...(c.t1 ? { finishedAt: c.t1 } : {}),
-        ...(c.e ? { error: c.e } : {}),
-      });
-    }
+    for (const task of plan.tasks) this.tasks.set(task.id, expandTask(task, state(task), childIdOf(task.id)));
   }
 
   /** Ids of tasks running now (waiting for approval included): after continue-as-new, their workflows still run. */
@@ -369,10 +336,7 @@ export class RunLedger {
 
   /** Counts a refused message and keeps it among the last few; nothing else changes. */
   refuse(name: string, taskId: string | undefined, reason: string, at: string): void {
-    this.refused.count++;
-    this.refused.byName[name] = (this.refused.byName[name] ?? 0) + 1;
-    this.refused.recent.push({ name, ...(taskId !== undefined ? { taskId } : {}), reason: reason.slice(0, 300), at });
-    if (this.refused.recent.length > MAX_REFUSALS_KEPT) this.refused.recent.shift();
+    recordRefusal(this.refused, { name, ...(taskId !== undefined ? { taskId } : {}), reason, at });
   }
 
   isFinished(): boolean {
@@ -407,31 +371,9 @@ export class RunLedger {
     return counts;
   }
 
+  /** The run as `status` shows it (see ./run-view.ts). */
   toView(): RunView {
-    const withSummaries = this.tasks.size <= SUMMARY_VIEW_LIMIT;
-    const full = this.tasks.size <= MAX_TASKS_IN_VIEW;
-    const listed = [...this.tasks.values()].filter((t) => full || t.status !== 'succeeded');
-    return {
-      runId: this.options.runId,
-      goal: this.options.goal,
-      status: this.status,
-      budgetMillicredits: this.options.budgetMillicredits,
-      approvedExtraMillicredits: this.approvedExtraMillicredits,
-      poolMillicredits: this.poolMillicredits,
-      spentMillicredits: this.spentMillicredits(),
-      counts: this.counts(),
-      tasks: listed.map((t) => {
-        const summary = this.summaries.get(t.id);
-        return withSummaries && summary ? { ...t, summary } : t;
-      }),
-      ...(full ? {} : { omittedSucceededTasks: this.tasks.size - listed.length }),
-      pendingApprovals: [...this.pending.values()],
-      decisions: this.decisions,
-      ...(this.refused.count > 0 ? { refused: this.refused } : {}),
-      metrics: runMetrics(this.tasks.values()),
-      startedAt: this.options.startedAt,
-      ...(this.finishedAt ? { finishedAt: this.finishedAt } : {}),
-    };
+    return runViewOf(this);
   }
 
   private view(taskId: string): TaskView {

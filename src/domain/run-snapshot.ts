@@ -1,6 +1,6 @@
 import type { RefusedMessages } from './approvals';
-import type { Plan } from './plan';
-import type { ApprovalDecision, PendingApproval, TaskStatus, Verdict } from './run';
+import type { Plan, TaskSpec } from './plan';
+import type { ApprovalDecision, PendingApproval, TaskStatus, TaskView, Verdict } from './run';
 
 /**
  * The state a run carries across continue-as-new, kept compact because it travels as one payload (2 MiB limit):
@@ -47,4 +47,41 @@ export interface CompactTask {
   t1?: string;
   /** error or skip reason */
   e?: string;
+}
+
+/** A task's view as a snapshot carries it: only what changes, empty fields left out. */
+export function compactTask(t: TaskView): CompactTask {
+  const c: CompactTask = { s: t.status, a: t.allocatedMillicredits };
+  if (t.grantedMillicredits) c.g = t.grantedMillicredits;
+  if (t.leasedMillicredits) c.l = t.leasedMillicredits;
+  if (t.spentMillicredits) c.sp = t.spentMillicredits;
+  if (t.reviewRounds) c.r = t.reviewRounds;
+  if (t.modelCalls) c.c = t.modelCalls;
+  if (t.lastVerdict) c.v = t.lastVerdict;
+  if (t.startedAt) c.t0 = t.startedAt;
+  if (t.finishedAt) c.t1 = t.finishedAt;
+  if (t.error) c.e = t.error;
+  return c;
+}
+
+/** A task's view from its plan entry and its compact state. */
+export function expandTask(task: TaskSpec, c: CompactTask, workflowId: string): TaskView {
+  return {
+    id: task.id,
+    title: task.title,
+    agentType: task.agentType,
+    status: c.s,
+    deps: task.deps,
+    allocatedMillicredits: c.a,
+    grantedMillicredits: c.g ?? 0,
+    ...(c.l ? { leasedMillicredits: c.l } : {}),
+    spentMillicredits: c.sp ?? 0,
+    reviewRounds: c.r ?? 0,
+    modelCalls: c.c ?? 0,
+    workflowId,
+    ...(c.v ? { lastVerdict: c.v } : {}),
+    ...(c.t0 ? { startedAt: c.t0 } : {}),
+    ...(c.t1 ? { finishedAt: c.t1 } : {}),
+    ...(c.e ? { error: c.e } : {}),
+  };
 }

@@ -6,6 +6,7 @@ import type { ChatMessage } from '../domain/prompts';
 import { countInputTokens, countOutputTokens } from '../domain/tokens';
 import { implementationAnswer, planAnswer, reviewAnswer, schemaAnswer } from './answers';
 import { createRecorder, loadPlayer } from './cassette';
+import { optionalNumber, readBody, sendJson, silence, sleep, splitText } from './http-utils';
 import { createRandom, hashString, lognormal } from './random';
 import type { SimRequest } from './request-log';
 import { fromResponsesBody, responsesRejection, writeResponses, type ParameterRejection } from './responses-format';
@@ -345,20 +346,6 @@ function chatRejection(body: ChatRequestBody): ParameterRejection | undefined {
   return undefined;
 }
 
-/** Waits `ms`, or until the client hangs up when `ms` is not given (or hangs up first). */
-function silence(res: ServerResponse, ms: number | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (res.destroyed) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      res.off('close', done);
-      resolve();
-    };
-    const timer = ms === undefined ? undefined : setTimeout(done, ms);
-    res.once('close', done);
-  });
-}
-
 /** A plan that parses but breaks the graph rules: the first task depends on the last, and an agent type is made up. */
 function badPlan(answer: unknown): unknown {
   const plan = answer as { tasks?: { id: string; deps: string[]; agentType: string }[] };
@@ -373,32 +360,4 @@ function kindFromSchema(name: string | undefined): string {
   if (name === 'plan') return 'planner';
   if (name === 'review_verdict') return 'reviewer';
   return 'implementer';
-}
-
-function optionalNumber<K extends string>(key: K, value: string | undefined): Partial<Record<K, number>> {
-  const n = Number(value);
-  return value && Number.isFinite(n) ? ({ [key]: n } as Record<K, number>) : {};
-}
-
-function splitText(text: string, parts: number): string[] {
-  const size = Math.max(1, Math.ceil(text.length / parts));
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out;
-}
-
-const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
 }

@@ -1,0 +1,39 @@
+import { MAX_TASKS_IN_VIEW } from './limits';
+import type { RunView } from './run';
+import type { RunLedger } from './run-ledger';
+import { runMetrics } from './run-metrics';
+
+/** Above this many tasks, views leave out summaries so that query results stay well under payload limits. */
+export const SUMMARY_VIEW_LIMIT = 200;
+
+/**
+ * A run as its `status` query and its result show it. Above MAX_TASKS_IN_VIEW tasks only those that did not succeed
+ * are listed (the rest are counted), and above SUMMARY_VIEW_LIMIT no summaries: a query result is one payload.
+ */
+export function runViewOf(ledger: RunLedger): RunView {
+  const { tasks, options } = ledger;
+  const withSummaries = tasks.size <= SUMMARY_VIEW_LIMIT;
+  const full = tasks.size <= MAX_TASKS_IN_VIEW;
+  const listed = [...tasks.values()].filter((t) => full || t.status !== 'succeeded');
+  return {
+    runId: options.runId,
+    goal: options.goal,
+    status: ledger.status,
+    budgetMillicredits: options.budgetMillicredits,
+    approvedExtraMillicredits: ledger.approvedExtraMillicredits,
+    poolMillicredits: ledger.poolMillicredits,
+    spentMillicredits: ledger.spentMillicredits(),
+    counts: ledger.counts(),
+    tasks: listed.map((t) => {
+      const summary = ledger.summaries.get(t.id);
+      return withSummaries && summary ? { ...t, summary } : t;
+    }),
+    ...(full ? {} : { omittedSucceededTasks: tasks.size - listed.length }),
+    pendingApprovals: [...ledger.pending.values()],
+    decisions: ledger.decisions,
+    ...(ledger.refused.count > 0 ? { refused: ledger.refused } : {}),
+    metrics: runMetrics(tasks.values()),
+    startedAt: options.startedAt,
+    ...(ledger.finishedAt ? { finishedAt: ledger.finishedAt } : {}),
+  };
+}
