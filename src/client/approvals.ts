@@ -36,6 +36,9 @@ export async function pendingApprovalsOf(client: Client, runId: string): Promise
   }
 }
 
+/** How long an approval or denial waits for the run's answer: a worker must be running to give one. */
+const DECISION_TIMEOUT_MS = 30_000;
+
 /**
  * Sends a decision as an Update and returns the run's own answer: accepted, or refused with the run's reason (also
  * recorded in the run). A closed or unknown run is the caller's mistake, named as such.
@@ -44,10 +47,12 @@ async function decide(
   client: Client,
   runId: string,
   send: (handle: WorkflowHandle) => Promise<BudgetAnswer>,
+  timeoutMs = DECISION_TIMEOUT_MS,
 ): Promise<BudgetAnswer> {
   const handle = client.workflow.getHandle(runId);
   try {
-    return await send(handle);
+    // Without a worker the SDK would retry the Update forever: the run answers within the bound, or not at all.
+    return await client.withDeadline(Date.now() + timeoutMs, () => send(handle));
   } catch (err) {
     // The SDK reports an update to a closed run as "not found" too: the run's description tells which it is.
     const status = await handle.describe().then(
@@ -59,18 +64,40 @@ async function decide(
       throw new UserError(`run ${runId} has ended (${status.toLowerCase()}); nothing waits for approval`);
     }
     const message = (err as Error).message.split('\n')[0] ?? '';
-    throw new UserError(`the run ${runId} did not answer: ${message}`, EXIT.runNotSucceeded);
+    // The server keeps an Update it admitted: a worker that starts later still applies it.
+    throw new UserError(
+      `no worker answered within ${timeoutMs / 1000} s (${message}); the decision waits at the server and is ` +
+        'applied when a worker runs (`npm run worker`); check with `planwright status` instead of sending it again',
+      EXIT.runNotSucceeded,
+    );
   }
 }
 
 /** Grants credits to a task waiting for approval; the answer is the run's (refused: not waiting, bad amount, …). */
-export function approveBudget(client: Client, runId: string, request: ApprovalRequest): Promise<BudgetAnswer> {
-  return decide(client, runId, (handle) => handle.executeUpdate(approveBudgetUpdate, { args: [request] }));
+export function approveBudget(
+  client: Client,
+  runId: string,
+  request: ApprovalRequest,
+  options: DecisionOptions = {},
+): Promise<BudgetAnswer> {
+  const send = (handle: WorkflowHandle) => handle.executeUpdate(approveBudgetUpdate, { args: [request] });
+  return decide(client, runId, send, options.timeoutMs);
 }
 
 /** Refuses credits to a task waiting for approval; the task fails with the reason. The answer is the run's. */
-export function denyBudget(client: Client, runId: string, request: DenialRequest): Promise<BudgetAnswer> {
-  return decide(client, runId, (handle) => handle.executeUpdate(denyBudgetUpdate, { args: [request] }));
+export function denyBudget(
+  client: Client,
+  runId: string,
+  request: DenialRequest,
+  options: DecisionOptions = {},
+): Promise<BudgetAnswer> {
+  const send = (handle: WorkflowHandle) => handle.executeUpdate(denyBudgetUpdate, { args: [request] });
+  return decide(client, runId, send, options.timeoutMs);
+}
+
+export interface DecisionOptions {
+  /** How long to wait for the run's answer; default 30 s. */
+  timeoutMs?: number;
 }
 
 /** A task waiting for a person, with its run. */

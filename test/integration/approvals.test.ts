@@ -115,6 +115,37 @@ describe('approvals answer the caller', () => {
   });
 });
 
+describe('an approval without a worker', () => {
+  it('stops waiting within its bound, says a worker is needed, and a worker started later applies it', async () => {
+    let runId = '';
+    let taskQueue = '';
+    await withWorker(env, MAX_USAGE, async (h) => {
+      runId = (await startWaiting(h)).runId;
+      taskQueue = h.taskQueue;
+    });
+    // The worker has stopped: nothing can answer the Update now.
+    const started = Date.now();
+    await assert.rejects(
+      approveBudget(env.client, runId, { taskId: 'solo', credits: 25 }, { timeoutMs: 2_000 }),
+      /no worker answered within 2 s .*applied when a worker runs/,
+    );
+    assert.ok(Date.now() - started < 15_000, 'bounded');
+    await withWorker(
+      env,
+      MAX_USAGE,
+      async () => {
+        const view: RunView = await env.client.workflow.getHandle(runId).result();
+        assert.equal(view.status, 'succeeded');
+        assert.deepEqual(
+          view.decisions.map((d) => [d.decision, d.millicredits]),
+          [['approved', 25_000]],
+        );
+      },
+      { taskQueue },
+    );
+  });
+});
+
 describe('nobody can forge progress or money', () => {
   it('refuses a forged taskFinished for a task waiting for approval: the run does not end and nothing changes', async () => {
     await withWorker(env, MAX_USAGE, async (h) => {
