@@ -3,7 +3,7 @@ import { loadModelSettings } from '../config';
 import { createAgentRegistry } from '../domain/agents';
 import type { Plan } from '../domain/plan';
 import { formatIssues, validatePlan } from '../domain/plan-validation';
-import { GoalInput, type GoalInputJson } from '../domain/run';
+import { GoalInput, type ApproverRule, type GoalInputJson } from '../domain/run';
 import { checkRunId } from '../domain/task-address';
 import { UserError } from '../infra/errors';
 
@@ -80,4 +80,20 @@ export function parseRunId(value: string): string {
     );
   }
   return value;
+}
+
+/** `--approver` values: a name or "group:NAME", with "=N" to cap one approval at N credits. */
+export function parseApprovers(values: readonly string[]): ApproverRule[] {
+  return values.map((value) => {
+    const at = value.lastIndexOf('=');
+    const approver = (at < 0 ? value : value.slice(0, at)).trim();
+    if (!approver)
+      throw new UserError(`--approver "${value}" names nobody; use e.g. --approver ana or group:finance=50`);
+    if (at < 0) return { approver };
+    const maxCredits = Number(value.slice(at + 1));
+    if (!Number.isFinite(maxCredits) || maxCredits <= 0) {
+      throw new UserError(`--approver "${value}": the cap after "=" must be a positive number of credits, e.g. ana=50`);
+    }
+    return { approver, maxCredits };
+  });
 }

@@ -10,8 +10,10 @@ export interface ApprovalRequest {
   taskId: string;
   /** Credits to add (not millicredits: the run converts). */
   credits: number;
-  /** Who approves, recorded in the run's decisions. */
+  /** Who approves, recorded in the run's decisions and checked against its approver list. */
   by?: string;
+  /** The approver's groups, for "group:<name>" entries of the approver list. */
+  groups?: string[];
   /** Why, recorded in the run's decisions. */
   note?: string;
 }
@@ -21,6 +23,7 @@ export interface DenialRequest {
   taskId: string;
   reason: string;
   by?: string;
+  groups?: string[];
 }
 
 /** The tasks of a run waiting for a person (needs a worker to answer the query). */

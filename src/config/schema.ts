@@ -82,6 +82,17 @@ export const PlanwrightConfig = z.strictObject({
     .max(3)
     .default(1.1)
     .describe('Factor on counted input tokens when reserving; raise it for providers whose tokenizer differs'),
+  identity: z
+    .strictObject({
+      name: z.string().trim().min(1).max(200).optional().describe('Who approves and denies from this CLI'),
+      groups: z
+        .array(z.string().min(1).max(100))
+        .max(20)
+        .optional()
+        .describe('Groups sent with approvals, matched against "group:<name>" entries of a run\'s approver list'),
+    })
+    .default({})
+    .describe("This CLI user's identity for approvals: as trustworthy as the account that may signal the namespace"),
   encryption: z
     .strictObject({
       keyFile: z

@@ -4,7 +4,12 @@ import { z } from 'zod';
 export const ApproveBudget = z.object({
   taskId: z.string().min(1).describe('Task waiting for approval'),
   credits: z.number().positive().finite().describe('Credits to add to the task (and to the run budget)'),
-  by: z.string().max(200).optional().describe('Who approves, for the audit trail'),
+  by: z.string().max(200).optional().describe('Who approves, for the audit trail and the approver list'),
+  groups: z
+    .array(z.string().min(1).max(100))
+    .max(20)
+    .optional()
+    .describe("The approver's groups, as an authenticating front end knows them; matched against group: entries"),
   note: z.string().max(2000).optional().describe('Why, for the audit trail'),
 });
 export type ApproveBudget = z.infer<typeof ApproveBudget>;
@@ -13,7 +18,12 @@ export type ApproveBudget = z.infer<typeof ApproveBudget>;
 export const DenyBudget = z.object({
   taskId: z.string().min(1).describe('Task waiting for approval'),
   reason: z.string().min(1).max(2000).describe('Why the credits are refused; becomes the task failure reason'),
-  by: z.string().max(200).optional().describe('Who denies, for the audit trail'),
+  by: z.string().max(200).optional().describe('Who denies, for the audit trail and the approver list'),
+  groups: z
+    .array(z.string().min(1).max(100))
+    .max(20)
+    .optional()
+    .describe("The denier's groups, as an authenticating front end knows them; matched against group: entries"),
 });
 export type DenyBudget = z.infer<typeof DenyBudget>;
 

@@ -1,4 +1,5 @@
 import type { ApproveBudget, DenyBudget, RefusedMessages } from './approvals';
+import { approverProblem, type ApproverRuleInput } from './approvers';
 import { allocateBudget, formatCredits, toMillicredits } from './credits';
 import { TASK_APPROVAL_TIMEOUT } from './errors';
 import { MAX_REJECTED_DECISIONS, MAX_SUMMARY_CHARS } from './limits';
@@ -20,6 +21,8 @@ export interface RunLedgerOptions {
   reservePercent: number;
   autoApproveMillicredits: number;
   startedAt: string;
+  /** Who may decide on credits; unset or empty: anyone who may signal the namespace. */
+  approvers?: readonly ApproverRuleInput[];
 }
 
 export type CreditAnswer = { kind: 'granted'; millicredits: number } | { kind: 'pending' } | { kind: 'ignored' };
@@ -282,8 +285,9 @@ export class RunLedger {
   approve(signal: ApproveBudget, at: string): { ok: true; millicredits: number } | { ok: false; error: string } {
     const check = this.checkDecision(signal.taskId);
     const millicredits = toMillicredits(signal.credits);
-    if (!check.ok || millicredits <= 0) {
-      const error = check.ok ? `credits must be positive, got ${signal.credits}` : check.error;
+    const notAllowed = approverProblem(this.options.approvers, signal, signal.credits);
+    if (!check.ok || millicredits <= 0 || notAllowed) {
+      const error = !check.ok ? check.error : (notAllowed ?? `credits must be positive, got ${signal.credits}`);
       this.reject(signal.taskId, error, signal.by, at);
       return { ok: false, error };
     }
@@ -304,7 +308,8 @@ export class RunLedger {
   }
 
   deny(signal: DenyBudget, at: string): SignalCheck {
-    const check = this.checkDecision(signal.taskId);
+    const notAllowed = approverProblem(this.options.approvers, signal);
+    const check: SignalCheck = notAllowed ? { ok: false, error: notAllowed } : this.checkDecision(signal.taskId);
     if (!check.ok) {
       this.reject(signal.taskId, check.error, signal.by, at, 'denyBudget');
       return check;

@@ -4,6 +4,20 @@ import { MAX_CONCURRENCY, MAX_GOAL_CHARS, MAX_REVIEW_ROUNDS } from './limits';
 import { Plan } from './plan';
 import { RunMetrics } from './run-metrics';
 
+/** One entry of a run's approver list (see src/domain/approvers.ts). */
+export const ApproverRule = z
+  .object({
+    approver: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .describe('A person\'s name, or "group:<name>" for anyone whose front end says they belong to that group'),
+    maxCredits: z.number().positive().optional().describe('The largest single approval this entry allows; unset: any'),
+  })
+  .strict();
+export type ApproverRule = z.infer<typeof ApproverRule>;
+
 /** Input of `goalWorkflow`. Plain JSON, so `temporal workflow start --input '{"goal":"..."}'` works as is. */
 export const GoalInput = z.object({
   goal: z.string().trim().min(1).max(MAX_GOAL_CHARS).describe('What the run should achieve'),
@@ -50,6 +64,11 @@ export const GoalInput = z.object({
     .min(1)
     .optional()
     .describe('Stronger model the implementer switches to after repeated review failures'),
+  approvers: z
+    .array(ApproverRule)
+    .max(100)
+    .optional()
+    .describe('Who may approve or deny credits, fixed at start; unset: anyone who may signal or update the namespace'),
   escalateAfterFailedRounds: z
     .number()
     .int()

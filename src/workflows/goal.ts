@@ -122,6 +122,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     reservePercent: input.reservePercent,
     autoApproveMillicredits: toMillicredits(input.autoApproveCredits),
     startedAt: now(),
+    ...(input.approvers ? { approvers: input.approvers } : {}),
   };
   const constraints = constraintList(input.constraints);
   const ledger = resume ? RunLedger.restore(options, resume, childIdOf) : new RunLedger(options);

@@ -115,6 +115,44 @@ describe('approvals answer the caller', () => {
   });
 });
 
+describe("a run's approver list", () => {
+  it('refuses approvals from people not on the list or over their cap, records them, and takes an allowed one', async () => {
+    await withWorker(env, MAX_USAGE, async (h) => {
+      const runId = uniqueId('run');
+      const handle = await h.env.client.workflow.start('goalWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: runId,
+        args: [{ ...waitingRun, approvers: [{ approver: 'ana', maxCredits: 20 }, { approver: 'group:finance' }] }],
+      });
+      await waitFor('the task to wait for approval', async () => (await handle.query(pendingApprovalsQuery))[0]);
+      const stranger = await approveBudget(h.env.client, runId, { taskId: 'solo', credits: 25, by: 'mallory' });
+      assert.deepEqual(
+        [stranger.accepted, stranger.reason],
+        [false, `"mallory" is not on this run's approver list (ana, group:finance)`],
+      );
+      const overCap = await approveBudget(h.env.client, runId, { taskId: 'solo', credits: 25, by: 'ana' });
+      assert.match(overCap.reason ?? '', /"ana" may approve at most 20 credits at once, not 25/);
+      const member = await approveBudget(h.env.client, runId, {
+        taskId: 'solo',
+        credits: 25,
+        by: 'cy',
+        groups: ['finance'],
+      });
+      assert.equal(member.accepted, true);
+      const view: RunView = await handle.result();
+      assert.equal(view.status, 'succeeded');
+      assert.deepEqual(
+        view.decisions.map((d) => [d.decision, d.by, d.millicredits]),
+        [
+          ['rejected', 'mallory', 0],
+          ['rejected', 'ana', 0],
+          ['approved', 'cy', 25_000],
+        ],
+      );
+    });
+  });
+});
+
 describe('an approval without a worker', () => {
   it('stops waiting within its bound, says a worker is needed, and a worker started later applies it', async () => {
     let runId = '';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { approveBudget, denyBudget, listWaitingTasks } from '../../client';
+import { loadConfigFile } from '../../config';
 import { formatCredits } from '../../domain/credits';
 import { UserError } from '../../infra/errors';
 import { parsePositiveNumber } from '../inputs';
@@ -15,7 +16,7 @@ export function registerApprovalCommands(program: Command): void {
       .argument('<taskId>'),
   )
     .requiredOption('--credits <n>', 'credits to add', parsePositiveNumber('--credits'))
-    .option('--by <name>', 'who approves (recorded in the report)', process.env.USER)
+    .option('--by <name>', 'who approves (default: identity.name in planwright.config.json, else $USER)')
     .option('--note <text>', 'why (recorded in the report)')
     .action(
       async (
@@ -27,7 +28,7 @@ export function registerApprovalCommands(program: Command): void {
         const answer = await approveBudget(client, runId, {
           taskId,
           credits: flags.credits,
-          ...(flags.by ? { by: flags.by } : {}),
+          ...decider(flags.by),
           ...(flags.note ? { note: flags.note } : {}),
         });
         if (!answer.accepted) throw new UserError(`the run refused the approval: ${answer.reason}`);
@@ -43,14 +44,10 @@ export function registerApprovalCommands(program: Command): void {
       .argument('<taskId>'),
   )
     .requiredOption('--reason <text>', 'why (becomes the task failure reason)')
-    .option('--by <name>', 'who denies (recorded in the report)', process.env.USER)
+    .option('--by <name>', 'who denies (default: identity.name in planwright.config.json, else $USER)')
     .action(async (runId: string, taskId: string, flags: ConnectionFlags & { reason: string; by?: string }) => {
       const { client } = await clientFor(flags);
-      const answer = await denyBudget(client, runId, {
-        taskId,
-        reason: flags.reason,
-        ...(flags.by ? { by: flags.by } : {}),
-      });
+      const answer = await denyBudget(client, runId, { taskId, reason: flags.reason, ...decider(flags.by) });
       if (!answer.accepted) throw new UserError(`the run refused the denial: ${answer.reason}`);
       out(`Denied credits for ${taskId} in ${runId}.`);
     });
@@ -65,4 +62,11 @@ export function registerApprovalCommands(program: Command): void {
       if (waiting.length === 0) out('No task is waiting for approval.');
     },
   );
+}
+
+/** Who decides: --by, else the configured identity, else the OS user; the configured groups go along. */
+function decider(by: string | undefined): { by?: string; groups?: string[] } {
+  const { identity } = loadConfigFile();
+  const name = by ?? identity.name ?? process.env.USER;
+  return { ...(name ? { by: name } : {}), ...(identity.groups?.length ? { groups: identity.groups } : {}) };
 }

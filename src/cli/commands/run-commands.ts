@@ -13,9 +13,10 @@ import type { RunView } from '../../domain/run';
 import { EXIT, UserError } from '../../infra/errors';
 import { writeArtifacts } from '../artifacts';
 import { progressLine, runReport, webUiLink } from '../format';
-import { checkGoalInput, parseNonNegativeNumber, parsePositiveNumber, parseRunId } from '../inputs';
+import { checkGoalInput, parseApprovers, parseNonNegativeNumber, parsePositiveNumber, parseRunId } from '../inputs';
 import {
   clientFor,
+  collect,
   connectionOptions,
   goalInputFrom,
   goalOptions,
@@ -48,6 +49,11 @@ export function registerRunCommands(program: Command): void {
       parsePositiveNumber('--approval-timeout'),
     )
     .option('--id <runId>', 'workflow id of the run, without "/" (default: pw-<time>-<random>)', parseRunId)
+    .option(
+      '--approver <name[=credits]>',
+      'who may approve or deny credits (repeatable; "group:NAME" for a group; =N caps one approval at N credits)',
+      collect,
+    )
     .option('--wait', 'follow the run to its end; exit 1 unless it succeeded')
     .option('--events <file>', 'with --wait: write every progress event to <file> as JSON Lines')
     .option('--json', 'print the final report as JSON (with --wait)')
@@ -59,6 +65,7 @@ export function registerRunCommands(program: Command): void {
             failFast?: boolean;
             autoApprove?: number;
             approvalTimeout?: number;
+            approver?: string[];
             id?: string;
             wait?: boolean;
             events?: string;
@@ -74,6 +81,7 @@ export function registerRunCommands(program: Command): void {
             failFast: flags.failFast ?? false,
             ...(flags.autoApprove !== undefined ? { autoApproveCredits: flags.autoApprove } : {}),
             ...(flags.approvalTimeout !== undefined ? { approvalTimeoutSeconds: flags.approvalTimeout } : {}),
+            ...(flags.approver ? { approvers: parseApprovers(flags.approver) } : {}),
           }),
         );
         const { client, target } = await clientFor(flags);
