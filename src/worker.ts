@@ -3,7 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type OpenAI from 'openai';
 import { createActivities } from './activities';
-import { createOpenAIClient } from './activities/model/client';
+import { createOpenAIClient, endpointOf } from './activities/model/client';
 import { DEFAULT_TASK_QUEUE, loadModelSettings, workerSettingsFromEnv, type ModelSettings } from './config';
 import { connectionFailure, resolveTemporalTarget, type TemporalTarget } from './infra/connection';
 import { dataConverter, resolveDataConverter } from './infra/data-converter';
@@ -109,7 +109,7 @@ export async function runWorker(options: RunWorkerOptions = {}): Promise<void> {
   const worker = await createPlanwrightWorker({ connection, namespace: target.namespace, settings, ...options });
   console.error(
     `planwright worker: task queue "${options.taskQueue ?? DEFAULT_TASK_QUEUE}" on ${target.address}/${target.namespace}, ` +
-      `models via ${settings.provider.baseURL ?? 'https://api.openai.com/v1'}`,
+      `models via ${endpointOf(settings)}`,
   );
   // Worker.run() installs SIGINT/SIGTERM handlers that start a graceful shutdown (shutdownGraceTime above).
   try {

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ModelSettings } from '../config';
 import { NOTIFY_REJECTED, NOTIFY_UNAVAILABLE } from '../domain/errors';
 import type { RunNotification } from '../domain/notifications';
+import { redactUrl, redactUrlsIn } from '../domain/redact';
 
 /** How long one delivery may take before it counts as failed (and is retried). */
 const DELIVERY_TIMEOUT_MS = 10_000;
@@ -23,6 +24,8 @@ export interface NotifyResult {
 export async function notify(settings: ModelSettings, notification: RunNotification): Promise<NotifyResult> {
   const url = settings.notifications.webhookUrl;
   if (!url) return { delivered: false };
+  // A webhook's path is its secret (Slack's is the token): messages show the origin, without userinfo.
+  const shown = redactUrl(url, { keepPath: false });
   const signal = AbortSignal.any([Context.current().cancellationSignal, AbortSignal.timeout(DELIVERY_TIMEOUT_MS)]);
   let response: Response;
   try {
@@ -35,7 +38,8 @@ export async function notify(settings: ModelSettings, notification: RunNotificat
   } catch (err) {
     throw ApplicationFailure.create({
       type: NOTIFY_UNAVAILABLE,
-      message: `webhook ${new URL(url).origin} unreachable: ${(err as Error).message}`,
+      // Node's fetch may quote the whole URL (it refuses one with `user:password@` in it).
+      message: `webhook ${shown} unreachable: ${redactUrlsIn((err as Error).message, { keepPath: false })}`,
     });
   }
   // The body is not needed; reading it frees the connection.
@@ -44,7 +48,7 @@ export async function notify(settings: ModelSettings, notification: RunNotificat
   const retryable = response.status === 429 || response.status >= 500;
   throw ApplicationFailure.create({
     type: retryable ? NOTIFY_UNAVAILABLE : NOTIFY_REJECTED,
-    message: `webhook ${new URL(url).origin} answered ${response.status}`,
+    message: `webhook ${shown} answered ${response.status}`,
     nonRetryable: !retryable,
   });
 }

@@ -15,6 +15,7 @@ import {
   MODEL_STREAM_STALLED,
   MODEL_TIMEOUT,
 } from '../../domain/errors';
+import { redactUrl, redactUrlsIn } from '../../domain/redact';
 
 /** Whether another model in the fallback list could succeed where this failure's model did not. */
 export const FALLBACK_WORTHY_FAILURES: readonly string[] = [MODEL_NOT_FOUND, MODEL_CONTEXT_LENGTH];
@@ -43,21 +44,24 @@ function failure(type: string, message: string, nonRetryable: boolean, nextRetry
 
 /**
  * Maps anything the OpenAI SDK throws to an `ApplicationFailure` whose type says what happened and whose
- * retryability follows the HTTP status: 408/409/429/5xx and network errors retry, other 4xx do not.
+ * retryability follows the HTTP status: 408/409/429/5xx and network errors retry, other 4xx do not. Its message
+ * becomes part of the history and the report, so URLs in it are redacted (src/domain/redact.ts).
  */
 export function toModelFailure(err: unknown, context: { model: string; baseURL: string }): Error {
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
-  const where = `model "${context.model}" at ${context.baseURL}`;
+  const where = `model "${context.model}" at ${redactUrl(context.baseURL)}`;
   if (err instanceof OpenAI.APIUserAbortError) return new CancelledFailure('model call cancelled');
   if (err instanceof OpenAI.APIConnectionTimeoutError) {
     return failure(MODEL_TIMEOUT, `${where}: request timed out`, false);
   }
   if (err instanceof OpenAI.APIConnectionError) {
-    return failure(MODEL_CONNECTION_ERROR, `${where}: connection failed (${err.cause ?? err.message})`, false);
+    // Node's fetch quotes the whole request URL, e.g. when it refuses one with `user:password@` in it.
+    const cause = redactUrlsIn(String(err.cause ?? err.message));
+    return failure(MODEL_CONNECTION_ERROR, `${where}: connection failed (${cause})`, false);
   }
   if (err instanceof OpenAI.APIError) {
     const status = err.status ?? 0;
-    const detail = err.message;
+    const detail = redactUrlsIn(err.message);
     const code = typeof err.code === 'string' ? err.code : '';
     if (status === 429) {
       return failure(MODEL_RATE_LIMITED, `${where}: rate limited (${detail})`, false, retryAfterMs(err.headers));
@@ -117,7 +121,7 @@ export function streamStalledFailure(
   const when = stall.beforeFirstToken ? "before the answer's first token" : 'in the middle of the answer';
   return failure(
     MODEL_STREAM_STALLED,
-    `model "${context.model}" at ${context.baseURL}: the stream sent nothing for ${stall.limitMs / 1000} s ${when}, ` +
+    `model "${context.model}" at ${redactUrl(context.baseURL)}: the stream sent nothing for ${stall.limitMs / 1000} s ${when}, ` +
       `so it was cut to be retried; if this model needs longer, raise ${setting} (now ${stall.limitMs}) for this ` +
       'agent in planwright.config.json',
     false,

