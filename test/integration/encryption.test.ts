@@ -6,12 +6,15 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createOpenAIClient } from '../../src/activities/model/client';
 import { resolveEncryptionSettings } from '../../src/config/encryption';
@@ -98,6 +101,7 @@ let runId: string;
 let view: RunView;
 let histories: HistoryEvent[][];
 let promptFragment: string;
+let bundle: WorkflowBundle;
 
 before(async () => {
   env = await createTestEnvironment();
@@ -111,17 +115,18 @@ before(async () => {
   });
   const settings = simSettings(sim);
   const taskQueue = uniqueId('tq');
+  bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    failureConverterPath: ENCRYPTED_FAILURE_CONVERTER_PATH,
+    logger: new DefaultLogger('WARN'),
+  });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
     dataConverter: encrypted,
     // A prebuilt bundle carries its failure converter: the one that moves messages into encrypted payloads.
-    workflowBundle: await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../src/workflows'),
-      failureConverterPath: ENCRYPTED_FAILURE_CONVERTER_PATH,
-      logger: new DefaultLogger('WARN'),
-    }),
+    workflowBundle: bundle,
     activities: createActivities({ openai: createOpenAIClient(settings), settings }),
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
     shutdownGraceTime: '1 second',
@@ -212,6 +217,22 @@ describe('a run with encryption on', () => {
     );
     const missing = clientWith(createDataConverter({ ...ENCRYPTED, PLANWRIGHT_ENCRYPTION_KEYS: `k2:${K2}` }));
     await assert.rejects(missing.workflow.getHandle(runId).result(), /encrypted with key "k1", which is not among/);
+  });
+});
+
+describe('replay with encryption on', () => {
+  it("replays the encrypted run's own histories, and the recorded plaintext fixtures, without a determinism violation", async () => {
+    const encrypted = createDataConverter(ENCRYPTED);
+    for (const workflowId of [runId, `${runId}/a`, `${runId}/b`]) {
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: encrypted }, history, workflowId);
+    }
+    const dir = path.join(__dirname, '..', 'fixtures', 'histories', 'v2');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const history = historyFromJSON(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+      const workflowId = path.basename(file, '.json').replace(/@\d+$/, '').replace(/__/g, '/');
+      await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: encrypted }, history, workflowId);
+    }
   });
 });
 
