@@ -97,3 +97,14 @@ export function parseApprovers(values: readonly string[]): ApproverRule[] {
     return { approver, maxCredits };
   });
 }
+
+/** A `<runId>` argument: refused at once when it cannot be a run's id (e.g. a task's `<runId>/<taskId>`). */
+export function parseRunIdArgument(value: string): string {
+  const problem = checkRunId(value);
+  if (problem) {
+    throw new UserError(
+      `${JSON.stringify(value)} is not a run id: ${problem}; name the run alone (a task is <runId> <taskId>)`,
+    );
+  }
+  return value;
+}

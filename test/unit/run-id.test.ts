@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRunId } from '../../src/cli/inputs';
+import { parseRunId, parseRunIdArgument } from '../../src/cli/inputs';
 import { checkRunId, isRunId, MAX_RUN_ID_CHARS, taskWorkflowId } from '../../src/domain/task-address';
 import { UserError } from '../../src/infra/errors';
 import { planwright } from '../helpers/cli';
@@ -53,5 +53,10 @@ describe('run ids', () => {
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /^planwright: --id "a\/b": a run id cannot contain "\/"/);
     assert.doesNotMatch(result.stderr, /cannot reach/);
+  });
+
+  it('refuses a <runId> argument that names a task, so `status <runId>/<taskId>` never reads the wrong workflow', () => {
+    assert.equal(parseRunIdArgument('pw-20261125-1'), 'pw-20261125-1');
+    assert.throws(() => parseRunIdArgument('run-1/t3'), /"run-1\/t3" is not a run id: .*a task is <runId> <taskId>/);
   });
 });

@@ -3,7 +3,7 @@ import { approveBudget, denyBudget, listWaitingTasks } from '../../client';
 import { loadConfigFile } from '../../config';
 import { formatCredits } from '../../domain/credits';
 import { UserError } from '../../infra/errors';
-import { parsePositiveNumber } from '../inputs';
+import { parsePositiveNumber, parseRunIdArgument } from '../inputs';
 import { clientFor, connectionOptions, out, type ConnectionFlags } from '../options';
 
 /** approve, deny, pending: the person in the loop. */
@@ -12,7 +12,7 @@ export function registerApprovalCommands(program: Command): void {
     program
       .command('approve')
       .description('grant credits to a task waiting for approval')
-      .argument('<runId>')
+      .argument('<runId>', "the run's workflow id", parseRunIdArgument)
       .argument('<taskId>'),
   )
     .requiredOption('--credits <n>', 'credits to add', parsePositiveNumber('--credits'))
@@ -40,7 +40,7 @@ export function registerApprovalCommands(program: Command): void {
     program
       .command('deny')
       .description('refuse credits to a waiting task; it fails')
-      .argument('<runId>')
+      .argument('<runId>', "the run's workflow id", parseRunIdArgument)
       .argument('<taskId>'),
   )
     .requiredOption('--reason <text>', 'why (becomes the task failure reason)')

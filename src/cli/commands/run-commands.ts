@@ -13,7 +13,14 @@ import type { RunView } from '../../domain/run';
 import { EXIT, UserError } from '../../infra/errors';
 import { writeArtifacts } from '../artifacts';
 import { progressLine, runReport, webUiLink } from '../format';
-import { checkGoalInput, parseApprovers, parseNonNegativeNumber, parsePositiveNumber, parseRunId } from '../inputs';
+import {
+  checkGoalInput,
+  parseApprovers,
+  parseNonNegativeNumber,
+  parsePositiveNumber,
+  parseRunId,
+  parseRunIdArgument,
+} from '../inputs';
 import {
   clientFor,
   collect,
@@ -105,7 +112,7 @@ export function registerRunCommands(program: Command): void {
     program
       .command('watch')
       .description('follow a run to its end, printing each task as it starts and ends; exit 1 unless it succeeded')
-      .argument('<runId>'),
+      .argument('<runId>', "the run's workflow id", parseRunIdArgument),
   )
     .option('--events <file>', 'write every progress event to <file> as JSON Lines (from the start of the run)')
     .option('--json', 'print the final report as JSON')
@@ -116,7 +123,12 @@ export function registerRunCommands(program: Command): void {
       if (view.status !== 'succeeded') process.exitCode = EXIT.runNotSucceeded;
     });
 
-  connectionOptions(program.command('status').description('show a run: tasks, credits, approvals').argument('<runId>'))
+  connectionOptions(
+    program
+      .command('status')
+      .description('show a run: tasks, credits, approvals')
+      .argument('<runId>', "the run's workflow id", parseRunIdArgument),
+  )
     .option('--json', 'print the status as JSON')
     .action(async (runId: string, flags: ConnectionFlags & { json?: boolean }) => {
       const { client, target } = await clientFor(flags);
@@ -128,7 +140,7 @@ export function registerRunCommands(program: Command): void {
     program
       .command('cancel')
       .description('cancel a run; running tasks are cancelled, a report is kept')
-      .argument('<runId>'),
+      .argument('<runId>', "the run's workflow id", parseRunIdArgument),
   ).action(async (runId: string, flags: ConnectionFlags) => {
     const { client } = await clientFor(flags);
     await client.workflow.getHandle(runId).cancel();
@@ -139,7 +151,7 @@ export function registerRunCommands(program: Command): void {
     program
       .command('output')
       .description("print a task's full output (summary and artifacts), or write its artifacts to a folder")
-      .argument('<runId>')
+      .argument('<runId>', "the run's workflow id", parseRunIdArgument)
       .argument('<taskId>'),
   )
     .option('--out <dir>', 'write each artifact to <dir>/<artifact name>')
