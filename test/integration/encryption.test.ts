@@ -14,24 +14,18 @@ import { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
-import { createOpenAIClient } from '../../src/activities/model/client';
+import { Worker, type WorkflowBundle } from '@temporalio/worker';
 import { resolveEncryptionSettings } from '../../src/config/encryption';
 import type { PlanInput } from '../../src/domain/plan';
 import type { RunView } from '../../src/domain/run';
 import { payloadFromJson, payloadToJson, type JsonPayload } from '../../src/infra/codec/payload-json';
 import { startCodecServer, type CodecServer } from '../../src/infra/codec-server';
-import {
-  createDataConverter,
-  createPayloadCodecs,
-  ENCRYPTED_FAILURE_CONVERTER_PATH,
-} from '../../src/infra/data-converter';
+import { createDataConverter, createPayloadCodecs } from '../../src/infra/data-converter';
 import { findTemporalBinary } from '../../src/infra/temporal-binary';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
-import { HEARTBEAT_THROTTLE } from '../../src/worker';
+import { runWithConverter } from '../helpers/encrypted-run';
 import { historyOf, type HistoryEvent } from '../helpers/history';
-import { createTestEnvironment, simSettings, uniqueId } from '../helpers/temporal';
+import { createTestEnvironment } from '../helpers/temporal';
 
 const K1 = randomBytes(32).toString('base64');
 const K2 = randomBytes(32).toString('base64');
@@ -113,33 +107,7 @@ before(async () => {
     origins: [UI],
     token: TOKEN,
   });
-  const settings = simSettings(sim);
-  const taskQueue = uniqueId('tq');
-  bundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    failureConverterPath: ENCRYPTED_FAILURE_CONVERTER_PATH,
-    logger: new DefaultLogger('WARN'),
-  });
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    dataConverter: encrypted,
-    // A prebuilt bundle carries its failure converter: the one that moves messages into encrypted payloads.
-    workflowBundle: bundle,
-    activities: createActivities({ openai: createOpenAIClient(settings), settings }),
-    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
-    shutdownGraceTime: '1 second',
-  });
-  const client = new Client({
-    connection: env.connection,
-    namespace: env.namespace ?? 'default',
-    dataConverter: encrypted,
-  });
-  runId = uniqueId('run');
-  view = await worker.runUntil(
-    client.workflow.execute('goalWorkflow', { taskQueue, workflowId: runId, args: [{ goal: GOAL, plan: PLAN }] }),
-  );
+  ({ runId, view, bundle } = await runWithConverter(env, sim, encrypted, { goal: GOAL, plan: PLAN }));
   // env.client has no codecs: it fetches histories exactly as the server stores them.
   histories = await Promise.all([runId, `${runId}/a`, `${runId}/b`].map((id) => historyOf(env.client, id)));
   promptFragment = sim.requests().find((r) => r.kind === 'implementer' && r.task === 'b')!.messages[1]!.content;

@@ -10,28 +10,20 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '@temporalio/client';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createActivities } from '../../src/activities';
-import { createOpenAIClient } from '../../src/activities/model/client';
 import { resolveEncryptionSettings } from '../../src/config/encryption';
 import type { PlanInput } from '../../src/domain/plan';
 import { PLANWRIGHT_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 import { ensureChromium } from '../../src/infra/chromium';
 import { startCodecServer, type CodecServer } from '../../src/infra/codec-server';
-import {
-  createDataConverter,
-  createPayloadCodecs,
-  ENCRYPTED_FAILURE_CONVERTER_PATH,
-} from '../../src/infra/data-converter';
+import { createDataConverter, createPayloadCodecs } from '../../src/infra/data-converter';
 import { devServerTuningFlags } from '../../src/infra/dev-server';
 import { findTemporalBinary } from '../../src/infra/temporal-binary';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
-import { HEARTBEAT_THROTTLE } from '../../src/worker';
-import { quietRuntime, simSettings, uniqueId } from '../helpers/temporal';
+import { runWithConverter } from '../helpers/encrypted-run';
+import { quietRuntime } from '../helpers/temporal';
 
 const ENCRYPTED = {
   PLANWRIGHT_ENCRYPTION: 'on',
@@ -156,32 +148,8 @@ describe('the Web UI in Chromium, pointed at the codec server', { skip, timeout:
         client: { dataConverter: encrypting },
       });
       sim = await startSimulator();
-      const settings = simSettings(sim);
-      const taskQueue = uniqueId('tq');
-      const worker = await Worker.create({
-        connection: env.nativeConnection,
-        namespace: env.namespace ?? 'default',
-        taskQueue,
-        dataConverter: encrypting,
-        workflowBundle: await bundleWorkflowCode({
-          workflowsPath: require.resolve('../../src/workflows'),
-          failureConverterPath: ENCRYPTED_FAILURE_CONVERTER_PATH,
-          logger: new DefaultLogger('WARN'),
-        }),
-        activities: createActivities({ openai: createOpenAIClient(settings), settings }),
-        maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
-        shutdownGraceTime: '1 second',
-      });
-      const client = new Client({
-        connection: env.connection,
-        namespace: env.namespace ?? 'default',
-        dataConverter: encrypting,
-      });
-      runId = uniqueId('run');
-      // runUntil shuts the worker down once the run has ended: the UI needs none for a closed run.
-      await worker.runUntil(
-        client.workflow.execute('goalWorkflow', { taskQueue, workflowId: runId, args: [{ goal: GOAL, plan: PLAN }] }),
-      );
+      // The worker stops once the run has ended: the UI needs none for a closed run.
+      ({ runId } = await runWithConverter(env, sim, encrypting, { goal: GOAL, plan: PLAN }));
       browser = await chromium.launch({
         executablePath: setup.path,
         // As root Chromium does not start with its own sandbox; containers have a small /dev/shm.
