@@ -118,6 +118,7 @@ async function openRun(origin: string, options: { blockCodec?: boolean } = {}) {
 /** The Input card without the codec server's help: the encrypted payload's bytes, shown as one base64 string. */
 const ciphertext = (page: Page) => page.getByText(/^"[A-Za-z0-9+/]{200,}={0,2}"$/).first();
 
+// Skipped (with the reason in `skip`) only outside CI, when Chromium is missing and cannot be installed.
 describe('the Web UI in Chromium, pointed at the codec server', { skip, timeout: 240_000 }, () => {
   before(
     async () => {
