@@ -18,3 +18,4 @@ export { planGoal, planLocally, type PlanGoalOptions } from './client/plan';
 export { ensureWorkerPolling, followRun, getRunView, newRunId, startRun } from './client/runs';
 export { readTaskOutput } from './client/task-output';
 export { taskOutputRef, taskWorkflowId } from './domain/task-address';
+export { checkoutWork, checkWorkspaceInput, diffWork, workRange, type WorkRange } from './client/run-workspace';

@@ -2,14 +2,26 @@ import { Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type OpenAI from 'openai';
-import { createActivities } from './activities';
+import { createActivities, createModelClient } from './activities';
+import { createAgentLoopActivities } from './activities/agent-loop';
+import { workspaceContext } from './activities/agent-loop/worker-context';
 import { createOpenAIClient, endpointOf } from './activities/model/client';
-import { DEFAULT_TASK_QUEUE, loadModelSettings, workerSettingsFromEnv, type ModelSettings } from './config';
+import {
+  DEFAULT_TASK_QUEUE,
+  loadConfigFile,
+  loadModelSettings,
+  resolveWorkspaceConfig,
+  workerSettingsFromEnv,
+  type ModelSettings,
+  type WorkspaceWorkerConfig,
+} from './config';
+import { workspaceQueueOf } from './domain/run-workspace';
 import { connectionFailure, resolveTemporalTarget, type TemporalTarget } from './infra/connection';
 import { dataConverter, resolveDataConverter } from './infra/data-converter';
 import { UserError } from './infra/errors';
 import { ensureSearchAttributes, SearchAttributesNotRegisteredError } from './infra/search-attributes';
 import { installMetricsExport } from './infra/telemetry';
+import { WorkerGroup } from './infra/worker-group';
 
 /** The longest the SDK may hold an activity's heartbeat before sending it (see the in-flight marker of model calls). */
 export const HEARTBEAT_THROTTLE = '1 second';
@@ -35,9 +47,14 @@ export interface PlanwrightWorkerOptions {
   dataConverter?: DataConverter;
   /** A prebuilt workflow bundle (tests build it once per suite); default: bundle src/workflows at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * Workspace work (agents that act): where checkouts live and this worker's limits; default from the config file and
+   * the environment. `false`: this worker takes none.
+   */
+  workspace?: WorkspaceWorkerConfig | false;
 }
 
-export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): Promise<Worker> {
+export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): Promise<WorkerGroup> {
   const loaded = options.settings ?? loadModelSettings();
   // --max-model-calls-per-second paces this worker's requests too (see ./activities/model/pacer.ts).
   const settings =
@@ -45,19 +62,24 @@ export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): 
       ? { ...loaded, provider: { ...loaded.provider, requestsPerSecond: options.maxModelCallsPerSecond } }
       : loaded;
   const openai = options.openai ?? createOpenAIClient(settings);
-  return Worker.create({
+  const model = createModelClient({ openai, settings, meter: Runtime.instance().metricMeter });
+  const taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+  const common = {
     connection: options.connection,
     namespace: options.namespace,
     dataConverter: options.dataConverter ?? dataConverter,
-    taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ openai, settings, meter: Runtime.instance().metricMeter }),
     shutdownGraceTime: options.shutdownGraceTime ?? '30 seconds',
     // Each model request marks itself in flight with a heartbeat before it leaves, so that a worker killed mid-request
     // leaves its reservation to be charged; the SDK would otherwise hold all but the first for up to 24 s.
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
+  };
+  const main = await Worker.create({
+    ...common,
+    taskQueue,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('./workflows') }),
+    activities: createActivities({ openai, settings, model }),
     // The server-side limit holds the average across every worker of the queue; the pacer holds every second.
     ...(options.maxModelCallsPerSecond !== undefined
       ? { maxTaskQueueActivitiesPerSecond: options.maxModelCallsPerSecond }
@@ -66,6 +88,19 @@ export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): 
       ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentModelCalls }
       : {}),
   });
+  const workspace =
+    options.workspace === false
+      ? undefined
+      : await workspaceContext(
+          options.workspace ?? resolveWorkspaceConfig(loadConfigFile().workspace),
+          model,
+          taskQueue,
+        );
+  if (!workspace) return new WorkerGroup([main]);
+  const activities = createAgentLoopActivities(workspace);
+  const shared = await Worker.create({ ...common, taskQueue: workspaceQueueOf(taskQueue), activities });
+  const own = await Worker.create({ ...common, taskQueue: workspace.ownQueue, activities });
+  return new WorkerGroup([main, shared, own], workspace.ownQueue);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { RunNotification } from '../domain/notifications';
 import { implementTask, reviewTask } from './agents';
 import { collectTaskOutcomes, confirmTaskOutcome } from './hand-over';
 import { ModelMetrics } from './model/metrics';
+import type { ModelClient } from './model/model-client';
 import { createPacer } from './model/pacer';
 import { notify } from './notify';
 import { preparePlan } from './planning';
@@ -19,15 +20,23 @@ export interface ActivityDependencies {
   meter?: MetricMeter;
 }
 
-/** The worker's activities over injected dependencies; workflows type their proxies from the return type. */
-export function createActivities({ openai, settings, meter }: ActivityDependencies) {
-  // One pacer per worker: every model call of every activity here shares it. Metric instruments are made once too.
-  const model = {
+/**
+ * What every model call of a worker process shares: one pacer (so the worker keeps to its rate however many queues
+ * it polls) and one set of metric instruments.
+ */
+export function createModelClient({ openai, settings, meter }: ActivityDependencies): ModelClient {
+  return {
     openai,
     settings,
     pacer: createPacer(settings.provider.requestsPerSecond),
     metrics: new ModelMetrics(meter ?? noopMetricMeter),
   };
+}
+
+/** The worker's activities over injected dependencies; workflows type their proxies from the return type. */
+export function createActivities(deps: ActivityDependencies & { model?: ModelClient }) {
+  const model = deps.model ?? createModelClient(deps);
+  const { settings } = model;
   return {
     preparePlan: (input: PreparePlanInput) => preparePlan(model, input),
     implementTask: (input: ImplementTaskInput) => implementTask(model, input),

@@ -9,6 +9,7 @@ import { registerListCommand } from './commands/list-command';
 import { registerLocalCommands } from './commands/local-commands';
 import { registerPlanCommand } from './commands/plan-command';
 import { registerRunCommands } from './commands/run-commands';
+import { registerWorkspaceCommands } from './commands/workspace-commands';
 
 /** The `planwright` command line: wiring only; each group of commands lives in ./commands. */
 export function createProgram(): Command {
@@ -18,6 +19,7 @@ export function createProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRunCommands(program);
+  registerWorkspaceCommands(program);
   registerListCommand(program);
   registerPlanCommand(program);
   registerApprovalCommands(program);

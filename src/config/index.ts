@@ -11,3 +11,4 @@ export {
 } from './schema';
 export { DEFAULT_WEB_UI_URL, resolveWebUiUrl } from './web-ui';
 export { DEFAULT_TASK_QUEUE, workerSettingsFromEnv, type WorkerSettings } from './worker-settings';
+export { defaultWorkspaceRoot, resolveWorkspaceConfig, type WorkspaceWorkerConfig } from './workspace';

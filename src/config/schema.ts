@@ -3,6 +3,7 @@ import { AgentSpec } from '../domain/agents';
 import type { CallKind } from '../domain/model';
 import { MAX_STREAM_SILENCE_MS } from '../domain/model-families';
 import { ModelPrice, type PriceTable } from '../domain/prices';
+import { WorkspacePolicy } from '../domain/workspace-policy-schema';
 
 /**
  * The shape of `planwright.config.json` and the settings the worker resolves from it. Loading and validating is in
@@ -60,6 +61,39 @@ export const ProviderSettings = z.object({
     .describe('Most requests one worker starts in any second; unset: no pacing'),
 });
 export type ProviderSettings = z.infer<typeof ProviderSettings>;
+
+export const WorkspaceConfig = z.strictObject({
+  root: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Folder of run repositories, clone caches and checkouts; PLANWRIGHT_WORKSPACE_DIR wins; default /var/lib/planwright as root, else ~/.local/share/planwright',
+    ),
+  ceiling: WorkspacePolicy.optional().describe(
+    'The most this worker allows any run: tools, commands, writable paths, limits; a run gets the intersection',
+  ),
+  fleet: z
+    .boolean()
+    .default(false)
+    .describe('Workers run on several machines: runs then need a remote repository URL, never a local path'),
+  unsandboxedCommands: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Run agent commands WITHOUT isolation when bubblewrap cannot work here: they see the worker’s files and network',
+    ),
+  partialClones: z.boolean().default(false).describe('Clone caches without file contents until a checkout needs them'),
+  cloneDepth: z.number().int().min(1).optional().describe('Clone caches with this much history (shallow)'),
+  gitIdentity: z
+    .strictObject({
+      name: z.string().min(1).max(200).describe('Author and committer name'),
+      email: z.string().min(3).max(200).describe('Author and committer email'),
+    })
+    .optional()
+    .describe('Who Planwright commits as; default "Planwright <planwright@localhost>"'),
+});
+export type WorkspaceConfig = z.infer<typeof WorkspaceConfig>;
 
 export const PlanwrightConfig = z.strictObject({
   provider: ProviderSettings.partial().strict().default({}).describe('Where and how to reach the model provider'),
@@ -123,6 +157,9 @@ export const PlanwrightConfig = z.strictObject({
     })
     .default({})
     .describe('Where people find the Temporal server this config runs on'),
+  workspace: WorkspaceConfig.prefault({}).describe(
+    "Where this worker keeps runs' repositories and checkouts, and its limits",
+  ),
 });
 export type PlanwrightConfig = z.infer<typeof PlanwrightConfig>;
 

@@ -45,6 +45,12 @@ export const NON_RETRYABLE_MODEL_FAILURES = [
 export const TASK_REVIEW_FAILED = 'Planwright.Task.ReviewFailed';
 export const TASK_BUDGET_DENIED = 'Planwright.Task.BudgetDenied';
 export const TASK_APPROVAL_TIMEOUT = 'Planwright.Task.ApprovalTimeout';
+/** The task's dependencies' branches conflict when merged: the task cannot start from them. */
+export const TASK_MERGE_CONFLICT = 'Planwright.Task.MergeConflict';
+/** A task moved between workers more often than a task can: the workers keep dying or losing their network. */
+export const TASK_TOO_MANY_MOVES = 'Planwright.Task.TooManyMoves';
+/** The conversation of an acting agent is not on the worker asked (it restarted): the task moves and rebuilds it. */
+export const AGENT_CONTEXT_LOST = 'Planwright.Agent.ContextLost';
 
 // The notification webhook could not take a message: retried a few times when it may recover, then logged.
 export const NOTIFY_UNAVAILABLE = 'Planwright.Notify.Unavailable';

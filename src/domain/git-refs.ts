@@ -1,5 +1,5 @@
-import { TASK_ID_PATTERN } from './plan';
 import { checkRunId } from './task-address';
+import { TASK_ID_PATTERN } from './task-id';
 
 /**
  * Git names of a run: the branches Planwright writes, the trailers that mark its commits, and the checks a ref name

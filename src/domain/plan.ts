@@ -8,9 +8,9 @@ import {
   MAX_TASKS,
   MAX_TITLE_CHARS,
 } from './limits';
+import { TASK_ID_PATTERN } from './task-id';
 
-/** Task ids appear in child workflow ids (`<runId>/<taskId>`), so they are short and URL-safe. */
-export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export { TASK_ID_PATTERN };
 
 export const TaskSpec = z.object({
   id: z
@@ -41,6 +41,16 @@ export const TaskSpec = z.object({
     .default([])
     .describe('Names of the artifacts the task should produce'),
   critical: z.boolean().default(false).describe('Critical tasks are judged by a review panel deciding by majority'),
+  allowPaths: z
+    .array(z.string())
+    .max(50)
+    .optional()
+    .describe("Runs with a workspace: globs this task may write, within the run's (it may only narrow them)"),
+  verify: z
+    .array(z.string())
+    .max(10)
+    .optional()
+    .describe("Runs with a workspace: checks added to the run's for this task; each must be an allowed command"),
 });
 export type TaskSpec = z.infer<typeof TaskSpec>;
 

@@ -25,6 +25,9 @@ export const HEADINGS = {
   output: '# Output to review',
 } as const;
 
+/** Opens the line of an acting implementer's prompt that lists the verify commands, as a JSON array. */
+export const VERIFY_LINE_PREFIX = 'Verify commands (JSON): ';
+
 export function constraintList(constraints: string | readonly string[] | undefined): string[] {
   if (constraints === undefined) return [];
   return (typeof constraints === 'string' ? [constraints] : [...constraints]).filter((c) => c.trim().length > 0);
@@ -55,6 +58,8 @@ export interface DependencyContext {
   taskId: string;
   title: string;
   summary: string;
+  /** Files the dependency changed in the run's repository (runs with a workspace): the task starts from them. */
+  changedFiles?: string[];
 }
 
 function taskSection(task: TaskSpec): string[] {
@@ -83,7 +88,10 @@ export function implementerMessages(args: {
     lines.push(HEADINGS.dependencies);
     let budget = MAX_DEPENDENCY_CONTEXT_CHARS;
     for (const dep of args.dependencies) {
-      const text = `## ${dep.taskId}: ${dep.title}\n${dep.summary}`;
+      const files = dep.changedFiles?.length
+        ? `\nFiles it changed (already in your checkout): ${dep.changedFiles.join(', ')}`
+        : '';
+      const text = `## ${dep.taskId}: ${dep.title}\n${dep.summary}${files}`;
       // Context is bounded so that wide fan-ins cannot blow the prompt; later dependencies are cut first.
       if (text.length > budget) {
         lines.push(`## ${dep.taskId}: ${dep.title}\n(omitted: dependency context limit reached)`);

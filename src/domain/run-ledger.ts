@@ -4,10 +4,12 @@ import { allocateBudget, formatCredits, toMillicredits } from './credits';
 import { TASK_APPROVAL_TIMEOUT } from './errors';
 import { MAX_REJECTED_DECISIONS, MAX_SUMMARY_CHARS } from './limits';
 import type { Plan, TaskSpec } from './plan';
+import type { DependencyContext } from './prompts';
 import { noRefusals, recordRefusal } from './refusals';
 import type { ApprovalDecision, PendingApproval, RunStatus, RunView, TaskOutcome, TaskStatus, TaskView } from './run';
 import { compactTask, expandTask, type CompactTask, type RunSnapshot } from './run-snapshot';
 import { runViewOf, SUMMARY_VIEW_LIMIT } from './run-view';
+import type { IntegrationResult, OpenedWorkspace } from './run-workspace';
 import { DagScheduler, type SchedulerState } from './scheduler';
 
 /** Smallest allocation a task gets, whatever its effort: enough for a few small calls. */
@@ -53,6 +55,8 @@ export class RunLedger {
   refused: RefusedMessages = noRefusals();
   /** Output summaries of succeeded tasks, handed to their dependents. */
   readonly summaries = new Map<string, string>();
+  /** The run's git workspace, once opened (runs with a workspace), and how its integration ended. */
+  workspace: { opened: OpenedWorkspace; integration?: IntegrationResult } | undefined;
 
   constructor(readonly options: RunLedgerOptions) {}
 
@@ -93,6 +97,7 @@ export class RunLedger {
       decisions: this.decisions,
       pending: [...this.pending.values()],
       ...(this.refused.count > 0 ? { refused: this.refused } : {}),
+      ...(this.workspace ? { workspace: this.workspace.opened } : {}),
       continuedRuns,
     };
   }
@@ -107,6 +112,7 @@ export class RunLedger {
     ledger.decisions.push(...snapshot.decisions);
     for (const p of snapshot.pending) ledger.pending.set(p.taskId, p);
     if (snapshot.refused) ledger.refused = snapshot.refused;
+    if (snapshot.workspace) ledger.workspace = { opened: snapshot.workspace };
     for (const [id, summary] of Object.entries(snapshot.summaries)) ledger.summaries.set(id, summary);
     const compact = new Map(snapshot.plan.tasks.map((t, i) => [t.id, snapshot.tasks[i]!]));
     ledger.createViews(snapshot.plan, childIdOf, (t) => compact.get(t.id)!);
@@ -135,12 +141,16 @@ export class RunLedger {
   }
 
   /** Summaries of a task's dependencies, for its implementer's context. */
-  dependencyContext(task: TaskSpec): { taskId: string; title: string; summary: string }[] {
-    return task.deps.map((d) => ({
-      taskId: d,
-      title: this.view(d).title,
-      summary: (this.summaries.get(d) ?? '').slice(0, MAX_SUMMARY_CHARS),
-    }));
+  dependencyContext(task: TaskSpec): DependencyContext[] {
+    return task.deps.map((d) => {
+      const work = this.view(d).work;
+      return {
+        taskId: d,
+        title: this.view(d).title,
+        summary: (this.summaries.get(d) ?? '').slice(0, MAX_SUMMARY_CHARS),
+        ...(work ? { changedFiles: work.changedFiles } : {}),
+      };
+    });
   }
 
   /** Hands out the tasks to start now, marking them running. */
@@ -212,6 +222,7 @@ export class RunLedger {
     this.poolMillicredits += Math.max(0, unused);
     if (outcome.status === 'succeeded') {
       view.status = 'succeeded';
+      if (outcome.work) view.work = outcome.work;
       this.summaries.set(outcome.taskId, outcome.summary);
       this.scheduler.succeed(outcome.taskId);
       return [];
@@ -359,11 +370,15 @@ export class RunLedger {
     return spent;
   }
 
-  /** Final status from the task states. */
+  /**
+   * Final status from the task states. A run with a workspace succeeds only when its integration produced a verified
+   * result branch: tasks that pass alone but conflict or fail together leave it partial.
+   */
   conclude(at: string, cancelled: boolean): RunStatus {
     const counts = this.counts();
+    const integrated = this.workspace?.integration?.ok ?? true;
     if (cancelled) this.status = 'cancelled';
-    else if ((counts.succeeded ?? 0) === this.tasks.size) this.status = 'succeeded';
+    else if ((counts.succeeded ?? 0) === this.tasks.size && integrated) this.status = 'succeeded';
     else if ((counts.succeeded ?? 0) === 0) this.status = 'failed';
     else this.status = 'partial';
     this.finishedAt = at;

@@ -1,6 +1,7 @@
 import type { RefusedMessages } from './approvals';
 import type { Plan, TaskSpec } from './plan';
 import type { ApprovalDecision, PendingApproval, TaskStatus, TaskView, Verdict } from './run';
+import type { OpenedWorkspace, TaskWork } from './run-workspace';
 
 /**
  * The state a run carries across continue-as-new, kept compact because it travels as one payload (2 MiB limit):
@@ -22,6 +23,8 @@ export interface RunSnapshot {
   refused?: RefusedMessages;
   /** How many times the run has continued as new so far. */
   continuedRuns: number;
+  /** The run's workspace as opened at its start (runs with a workspace). */
+  workspace?: OpenedWorkspace;
 }
 
 export interface CompactTask {
@@ -47,6 +50,8 @@ export interface CompactTask {
   t1?: string;
   /** error or skip reason */
   e?: string;
+  /** what the task left in the run's repository */
+  w?: TaskWork;
 }
 
 /** A task's view as a snapshot carries it: only what changes, empty fields left out. */
@@ -61,6 +66,7 @@ export function compactTask(t: TaskView): CompactTask {
   if (t.startedAt) c.t0 = t.startedAt;
   if (t.finishedAt) c.t1 = t.finishedAt;
   if (t.error) c.e = t.error;
+  if (t.work) c.w = t.work;
   return c;
 }
 
@@ -83,5 +89,6 @@ export function expandTask(task: TaskSpec, c: CompactTask, workflowId: string): 
     ...(c.t0 ? { startedAt: c.t0 } : {}),
     ...(c.t1 ? { finishedAt: c.t1 } : {}),
     ...(c.e ? { error: c.e } : {}),
+    ...(c.w ? { work: c.w } : {}),
   };
 }

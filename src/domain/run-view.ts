@@ -35,5 +35,14 @@ export function runViewOf(ledger: RunLedger): RunView {
     metrics: runMetrics(tasks.values()),
     startedAt: options.startedAt,
     ...(ledger.finishedAt ? { finishedAt: ledger.finishedAt } : {}),
+    ...(ledger.workspace
+      ? {
+          workspace: {
+            remote: ledger.workspace.opened.remote,
+            base: ledger.workspace.opened.base,
+            ...(ledger.workspace.integration ? { integration: ledger.workspace.integration } : {}),
+          },
+        }
+      : {}),
   };
 }

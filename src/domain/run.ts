@@ -3,6 +3,7 @@ import { RefusedMessages } from './approvals';
 import { MAX_CONCURRENCY, MAX_GOAL_CHARS, MAX_REVIEW_ROUNDS } from './limits';
 import { Plan } from './plan';
 import { RunMetrics } from './run-metrics';
+import { RunWorkspaceInput, RunWorkspaceView, TaskWork } from './run-workspace';
 
 /** One entry of a run's approver list (see src/domain/approvers.ts). */
 export const ApproverRule = z
@@ -75,6 +76,7 @@ export const GoalInput = z.object({
     .min(1)
     .default(2)
     .describe('Failed review rounds before switching to escalationModel'),
+  workspace: RunWorkspaceInput.optional(),
 });
 export type GoalInput = z.infer<typeof GoalInput>;
 /** Goal input as a caller writes it, defaults not yet applied. */
@@ -120,6 +122,7 @@ export const TaskOutcome = z.object({
   grantedMillicredits: z.number().int().describe('Extra credits approved for the task, in thousandths'),
   lastVerdict: Verdict.optional().describe('Verdict of the last review'),
   outputRef: OutputRef.describe('Where the full output is (runs before this field had a kind wrote a workflow id)'),
+  work: TaskWork.optional().describe("What the task left in the run's repository (runs with a workspace)"),
 });
 export type TaskOutcome = z.infer<typeof TaskOutcome>;
 
@@ -163,6 +166,7 @@ export const TaskView = z.object({
   startedAt: z.string().optional().describe('ISO start time'),
   finishedAt: z.string().optional().describe('ISO end time (for a skipped task: when it was skipped)'),
   workflowId: z.string().describe('Child workflow id (<runId>/<taskId>)'),
+  work: TaskWork.optional().describe("What the task left in the run's repository, once it succeeded"),
 });
 export type TaskView = z.infer<typeof TaskView>;
 
@@ -189,5 +193,6 @@ export const RunView = z.object({
   metrics: RunMetrics.describe('Rounds, calls, credits, throughput and durations over every task, also unlisted ones'),
   startedAt: z.string().describe('ISO start time'),
   finishedAt: z.string().optional().describe('ISO end time'),
+  workspace: RunWorkspaceView.optional().describe("The run's repository and result branch (runs with a workspace)"),
 });
 export type RunView = z.infer<typeof RunView>;

@@ -43,6 +43,22 @@ export const Fault = z.object({
 });
 export type Fault = z.infer<typeof Fault>;
 
+/** One call of a scripted tool-using agent, sent as written: tests use it to drive hostile or invalid calls. */
+export const ScriptedToolCall = z.object({
+  tool: z.string().min(1).describe('Name of the tool to call; any name, offered or not (to test refusals)'),
+  arguments: z
+    .unknown()
+    .optional()
+    .describe(
+      'Its arguments: a string is sent verbatim as the arguments text (invalid JSON included), anything else (null too) as its JSON; absent: {}',
+    ),
+});
+export type ScriptedToolCall = z.infer<typeof ScriptedToolCall>;
+
+/** One turn of a tool script: a call, or several calls the model makes at once. */
+export const ScriptedToolTurn = z.union([ScriptedToolCall, z.array(ScriptedToolCall).min(1)]);
+export type ScriptedToolTurn = z.infer<typeof ScriptedToolTurn>;
+
 export const TaskScript = z.object({
   verdicts: z
     .array(z.enum(['PASS', 'FAIL']))
@@ -52,6 +68,18 @@ export const TaskScript = z.object({
     .array(z.unknown())
     .default([])
     .describe('Implementer answers in order, sent verbatim as the JSON answer; the last repeats'),
+  toolScript: z
+    .array(ScriptedToolTurn)
+    .default([])
+    .describe(
+      "Tool calls of this task's acting implementer, one turn per request, in order (each round plays it from its start); then toolScriptEnd. Empty: the default agent",
+    ),
+  toolScriptEnd: z
+    .enum(['finish', 'repeat-last', 'text'])
+    .default('finish')
+    .describe(
+      'After the tool script: finish; repeat-last: play its last turn again forever (an agent that never ends); text: answer with text and no tool call',
+    ),
   latencyMs: Latency.optional().describe("Latency of this task's calls, overriding the kind's"),
 });
 export type TaskScript = z.infer<typeof TaskScript>;

@@ -11,6 +11,8 @@ import { createRandom, hashString, lognormal } from './random';
 import type { SimRequest } from './request-log';
 import { fromResponsesBody, responsesRejection, writeResponses, type ParameterRejection } from './responses-format';
 import { parseScenario, type Fault, type Scenario, type ScenarioInput } from './scenario';
+import { answerToolTurn } from './tool-answer';
+import { isToolRequest } from './tool-request';
 
 export interface SimulatorOptions {
   /** Port to listen on; 0 picks a free one. */
@@ -45,8 +47,8 @@ interface ChatRequestBody {
 
 /**
  * An OpenAI-compatible server (GET /v1/models, POST /v1/chat/completions and /v1/responses, streaming or not) that answers Planwright's
- * prompts plausibly and deterministically, follows any JSON schema it is asked for, injects scripted faults, and logs
- * every request (GET /_sim/requests).
+ * prompts plausibly and deterministically, follows any JSON schema it is asked for, acts as a tool-using agent when
+ * offered tools (./tool-agent.ts), injects scripted faults, and logs every request (GET /_sim/requests).
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   let scenario: Scenario = parseScenario(options.scenario ?? {});
@@ -182,6 +184,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
       if (fault.type === 'reset') return req.socket.destroy();
       if (fault.type === 'hang') return; // Never answers; the client's timeout or cancellation ends it.
+    }
+
+    // A request that offers tools is an acting agent's turn: answered with tool calls, not with a JSON answer.
+    if (isToolRequest(parsed)) {
+      return answerToolTurn({ req, res, api, body: parsed, record, scenario, fault, delayMs });
     }
 
     const content =

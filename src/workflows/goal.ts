@@ -46,6 +46,7 @@ import {
   taskFinishedSignal,
 } from './messages';
 import { RunMeters } from './run-meters';
+import { checkPlanPolicy, integrateRun, openWorkspace, taskWorkspace } from './run-workspace';
 import { taskWorkflow } from './task';
 
 const { preparePlan } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);
@@ -256,6 +257,8 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   publish();
   if (resume) await takeOverInheritedTasks();
   else {
+    // A run with a workspace opens it first: a repository that cannot be used fails the run before any spending.
+    if (input.workspace) ledger.workspace = { opened: await openWorkspace(runId, input.workspace) };
     const prepared = await preparePlan.executeWithOptions({ ...MODEL_CALL_OPTIONS, summary: 'plan' }, [
       {
         goal: input.goal,
@@ -264,6 +267,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
         availableMillicredits: toMillicredits(input.budgetCredits),
       },
     ]);
+    if (ledger.workspace) checkPlanPolicy(ledger.workspace.opened.policy, prepared.plan);
     try {
       ledger.setPlan(prepared.plan, prepared.spentMillicredits, childIdOf);
     } catch (err) {
@@ -305,6 +309,9 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
             ...(input.escalationModel ? { escalationModel: input.escalationModel } : {}),
             ...(input.approvalTimeoutSeconds !== undefined
               ? { approvalTimeoutSeconds: input.approvalTimeoutSeconds }
+              : {}),
+            ...(ledger.workspace && input.workspace
+              ? { workspace: taskWorkspace(ledger.workspace.opened, task, input.workspace.workerTimeoutSeconds) }
               : {}),
           },
         ],
@@ -352,6 +359,15 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   }
   // Non-cancellable: a cancelled run still concludes, publishes and returns its report.
   return CancellationScope.nonCancellable(async () => {
+    if (ledger.workspace && !cancelled) {
+      const succeeded = ledger.plan?.tasks.filter((t) => ledger.tasks.get(t.id)?.status === 'succeeded') ?? [];
+      const opened = ledger.workspace.opened;
+      ledger.workspace.integration = await integrateRun(
+        runId,
+        opened,
+        succeeded.map((t) => t.id),
+      );
+    }
     const status = ledger.conclude(now(), cancelled);
     meters.runEnded(status);
     publish();

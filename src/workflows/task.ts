@@ -26,6 +26,7 @@ import type { DependencyContext } from '../domain/prompts';
 import { majorityVerdict } from '../domain/review';
 import type { TaskOutcome } from '../domain/run';
 import type { TaskProgress } from '../domain/task-progress';
+import { ActingTask, type TaskWorkspaceInput } from './acting-task';
 import { MODEL_CALL_OPTIONS } from './activity-options';
 import {
   creditDecisionSignal,
@@ -34,6 +35,7 @@ import {
   taskFinishedSignal,
   taskProgressQuery,
 } from './messages';
+import { TaskStop } from './task-stop';
 
 const { implementTask, reviewTask } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);
 
@@ -53,16 +55,8 @@ export interface TaskWorkflowInput {
   approvalTimeoutSeconds?: number;
   /** The run's constraints, for the implementer and the reviewer (absent in tasks started before they got them). */
   constraints?: string[];
-}
-
-/** Ends the task early with a typed reason; caught once, at the end of taskWorkflow. */
-class TaskStop extends Error {
-  constructor(
-    readonly failureType: string,
-    message: string,
-  ) {
-    super(message);
-  }
+  /** Runs with a workspace: the agent acts in a checkout of the run's repository with tools, and verify gates review. */
+  workspace?: TaskWorkspaceInput;
 }
 
 /**
@@ -192,58 +186,87 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
     }
   };
 
+  // Tasks of runs with a workspace act in a checkout; the others answer in text, as before.
+  const acting = input.workspace
+    ? new ActingTask({ runId: runIdOf(input), taskId: task.id }, input.workspace, progress, metered)
+    : undefined;
+  const constraints = input.constraints?.length ? { constraints: input.constraints } : {};
+
+  /** One implementation round: the implementer's output (text agents) or its summary after the tool loop. */
+  async function implement(round: number, feedback: Feedback | undefined, modelOverride: { modelOverride?: string }) {
+    if (acting) {
+      const summary = await acting.implementRound({
+        round,
+        goal: input.goal,
+        task,
+        dependencies: input.dependencies,
+        ...constraints,
+        ...(feedback ? { feedback } : {}),
+        ...modelOverride,
+      });
+      return { summary, artifacts: [], notes: '' } satisfies ImplementerOutput;
+    }
+    return metered((available) =>
+      implementTask.executeWithOptions({ ...MODEL_CALL_OPTIONS, summary: `implement ${task.id} · round ${round}` }, [
+        {
+          goal: input.goal,
+          task,
+          dependencies: input.dependencies,
+          ...constraints,
+          round,
+          ...(feedback ? { feedback } : {}),
+          availableMillicredits: available,
+          ...modelOverride,
+        },
+      ]),
+    );
+  }
+
+  /** One reviewer seat's verdict; acting tasks are reviewed on their diff, on the worker holding the checkout. */
+  function review(output: ImplementerOutput, round: number, seat: number, seats: number) {
+    return metered((available) =>
+      acting
+        ? acting.review({ task, round, panelSeat: seat, summary: output.summary, available, ...constraints })
+        : reviewTask.executeWithOptions(
+            {
+              ...MODEL_CALL_OPTIONS,
+              summary: `review ${task.id} · round ${round}${seats > 1 ? ` · seat ${seat + 1}` : ''}`,
+            },
+            [{ task, output, round, panelSeat: seat, availableMillicredits: available, ...constraints }],
+          ),
+    );
+  }
+
   try {
-    let feedback: { round: number; verdict: ReviewVerdict } | undefined;
+    if (acting) await acting.prepare();
+    let feedback: Feedback | undefined;
     for (let round = 1; round <= input.maxReviewRounds; round++) {
       progress.round = round;
       const failedRounds = round - 1;
       const escalate = input.escalationModel && failedRounds >= input.escalateAfterFailedRounds;
       const modelOverride = escalate ? { modelOverride: input.escalationModel } : {};
       progress.phase = 'implementing';
-      const output: ImplementerOutput = await metered((available) =>
-        implementTask.executeWithOptions({ ...MODEL_CALL_OPTIONS, summary: `implement ${task.id} · round ${round}` }, [
-          {
-            goal: input.goal,
-            task,
-            dependencies: input.dependencies,
-            ...(input.constraints?.length ? { constraints: input.constraints } : {}),
-            round,
-            ...(feedback ? { feedback } : {}),
-            availableMillicredits: available,
-            ...modelOverride,
-          },
-        ]),
-      );
+      const output = await implement(round, feedback, modelOverride);
+      if (acting) {
+        // The verify gate: only work whose checks pass reaches the reviewer; a failure is the next round's feedback.
+        progress.phase = 'verifying';
+        const checked = await acting.verify(round);
+        if (!checked.passed) {
+          lastVerdict = checked.feedback;
+          feedback = { round, verdict: checked.feedback };
+          continue;
+        }
+      }
       progress.phase = 'reviewing';
       const seats = task.critical ? input.reviewPanelSize : 1;
       const verdicts: ReviewVerdict[] = [];
-      for (let seat = 0; seat < seats; seat++) {
-        // Panel seats run one after another so that each reservation sees what the previous seat spent.
-        verdicts.push(
-          await metered((available) =>
-            reviewTask.executeWithOptions(
-              {
-                ...MODEL_CALL_OPTIONS,
-                summary: `review ${task.id} · round ${round}${seats > 1 ? ` · seat ${seat + 1}` : ''}`,
-              },
-              [
-                {
-                  task,
-                  output,
-                  round,
-                  panelSeat: seat,
-                  availableMillicredits: available,
-                  ...(input.constraints?.length ? { constraints: input.constraints } : {}),
-                },
-              ],
-            ),
-          ),
-        );
-      }
+      // Panel seats run one after another so that each reservation sees what the previous seat spent.
+      for (let seat = 0; seat < seats; seat++) verdicts.push(await review(output, round, seat, seats));
       lastVerdict = majorityVerdict(verdicts);
       if (lastVerdict.verdict === 'PASS') {
         progress.phase = 'done';
-        const succeeded = outcome('succeeded', output.summary);
+        const succeeded = outcome('succeeded', output.summary, acting ? { work: acting.work() } : {});
+        await acting?.release();
         await report(succeeded);
         return succeeded;
       }
@@ -256,6 +279,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
     );
   } catch (err) {
     progress.phase = 'done';
+    if (acting) await CancellationScope.nonCancellable(() => acting.release());
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() => report(outcome('cancelled', '', { error: 'cancelled' })));
       throw err;
@@ -268,6 +292,13 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
     // result gets the accounting (spend, rounds) it needs.
     throw ApplicationFailure.create({ type, message, nonRetryable: true, details: taskOutcomeDetails(failed) });
   }
+}
+
+type Feedback = { round: number; verdict: ReviewVerdict };
+
+/** The run a task belongs to: its workflow id is <runId>/<taskId>, and the run's id is given to it. */
+function runIdOf(input: TaskWorkflowInput): string {
+  return input.runWorkflowId;
 }
 
 function failureTypeOf(err: unknown): string {

@@ -38,6 +38,7 @@ export async function runWithConverter(
     dataConverter: converter,
     workflowBundle,
     shutdownGraceTime: '1 second',
+    workspace: false,
   });
   const client = new Client({
     connection: env.connection,

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { decodePayload } from '../../src/infra/data-converter';
 
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
@@ -31,4 +32,19 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The summaries of the activities a workflow scheduled, decoded, in order (what the Web UI shows per step). */
+export async function activitySummaries(client: Client, workflowId: string): Promise<string[]> {
+  const summaries: string[] = [];
+  for (const e of await historyOf(client, workflowId)) {
+    const payload = e.activityTaskScheduledEventAttributes ? e.userMetadata?.summary : undefined;
+    if (payload) summaries.push(await decodePayload<string>(payload));
+  }
+  return summaries;
+}
+
+/** A history's total size as the server stores it (the sum of its events' encoded sizes). */
+export function historyBytes(events: HistoryEvent[]): number {
+  return events.reduce((n, e) => n + JSON.stringify(e).length, 0);
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundle } from '@temporalio/worker';
-import { loadModelSettings, type ModelSettings } from '../../src/config';
+import { loadModelSettings, type ModelSettings, type WorkspaceWorkerConfig } from '../../src/config';
 import { PLANWRIGHT_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 import { dataConverter } from '../../src/infra/data-converter';
 import { devServerTuningFlags } from '../../src/infra/dev-server';
@@ -69,6 +71,16 @@ export function simSettings(sim: Simulator, overrides: Partial<ModelSettings['de
   return { ...settings, defaults: { ...settings.defaults, ...overrides } };
 }
 
+/**
+ * A worker's workspace settings in a fresh folder of its own (open to the unprivileged user sandboxed commands run as:
+ * mkdtemp makes folders only their owner may enter).
+ */
+export function testWorkspace(overrides: Partial<WorkspaceWorkerConfig> = {}): WorkspaceWorkerConfig {
+  const root = mkdtempSync(path.join(tmpdir(), 'pw-ws-'));
+  chmodSync(root, 0o755);
+  return { root, fleet: false, unsandboxedCommands: false, partialClones: false, ...overrides };
+}
+
 export interface Harness {
   env: TestWorkflowEnvironment;
   sim: Simulator;
@@ -82,7 +94,12 @@ export async function withWorker<T>(
   env: TestWorkflowEnvironment,
   scenario: ScenarioInput,
   fn: (h: Harness) => Promise<T>,
-  options: { settings?: (sim: Simulator) => ModelSettings; taskQueue?: string; maxModelCallsPerSecond?: number } = {},
+  options: {
+    settings?: (sim: Simulator) => ModelSettings;
+    taskQueue?: string;
+    maxModelCallsPerSecond?: number;
+    workspace?: WorkspaceWorkerConfig | false;
+  } = {},
 ): Promise<T> {
   const sim = await startSimulator({ scenario });
   const taskQueue = options.taskQueue ?? uniqueId('tq');
@@ -94,6 +111,7 @@ export async function withWorker<T>(
       settings: options.settings?.(sim) ?? simSettings(sim),
       workflowBundle: await productionBundle(),
       shutdownGraceTime: '1 second',
+      workspace: options.workspace ?? testWorkspace(),
       ...(options.maxModelCallsPerSecond ? { maxModelCallsPerSecond: options.maxModelCallsPerSecond } : {}),
     });
     return await worker.runUntil(fn({ env, sim, taskQueue }));

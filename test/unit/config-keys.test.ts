@@ -80,7 +80,7 @@ describe('unknown keys in planwright.config.json', () => {
 
   it('lists the known keys when no key is close to an unknown one', () => {
     const [line] = problems({ colour: 'blue' });
-    assert.match(line!, /^unknown key "colour" \(known keys here: provider, defaults, agents, .*temporal\)$/);
+    assert.match(line!, /^unknown key "colour" \(known keys here: provider, defaults, agents, .*workspace\)$/);
   });
 
   it('keeps agents and prices open to any agent type and model name', () => {

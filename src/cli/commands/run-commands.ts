@@ -8,8 +8,9 @@ import {
   readTaskOutput,
   startRun,
   taskOutputRef,
+  checkWorkspaceInput,
 } from '../../client';
-import type { RunView } from '../../domain/run';
+import type { GoalInputJson, RunView } from '../../domain/run';
 import { EXIT, UserError } from '../../infra/errors';
 import { writeArtifacts } from '../artifacts';
 import { progressLine, runReport, webUiLink } from '../format';
@@ -33,15 +34,18 @@ import {
   type GoalFlags,
 } from '../options';
 import { openProgressLog } from '../progress-log';
+import { workspaceInputFrom, workspaceOptions, type WorkspaceFlags } from '../workspace-flags';
 
 /** run, status, cancel, output: starting runs and reading them. */
 export function registerRunCommands(program: Command): void {
   connectionOptions(
-    goalOptions(
-      program
-        .command('run')
-        .description('start a run from a goal (the planner writes the plan) or from --plan FILE')
-        .argument('[goal]', 'what the run should achieve'),
+    workspaceOptions(
+      goalOptions(
+        program
+          .command('run')
+          .description('start a run from a goal (the planner writes the plan) or from --plan FILE')
+          .argument('[goal]', 'what the run should achieve'),
+      ),
     ),
   )
     .option('--fail-fast', 'stop starting tasks at the first failure and cancel the running ones')
@@ -68,7 +72,8 @@ export function registerRunCommands(program: Command): void {
       async (
         goal: string | undefined,
         flags: GoalFlags &
-          ConnectionFlags & {
+          ConnectionFlags &
+          WorkspaceFlags & {
             failFast?: boolean;
             autoApprove?: number;
             approvalTimeout?: number;
@@ -89,8 +94,10 @@ export function registerRunCommands(program: Command): void {
             ...(flags.autoApprove !== undefined ? { autoApproveCredits: flags.autoApprove } : {}),
             ...(flags.approvalTimeout !== undefined ? { approvalTimeoutSeconds: flags.approvalTimeout } : {}),
             ...(flags.approver ? { approvers: parseApprovers(flags.approver) } : {}),
+            ...workspaceField(flags),
           }),
         );
+        if (input.workspace) await checkWorkspaceInput(input.workspace);
         const { client, target } = await clientFor(flags);
         if (flags.wait) await ensureWorkerPolling(client, target.namespace, flags.taskQueue);
         const runId = flags.id ?? newRunId();
@@ -180,4 +187,9 @@ async function follow(client: Client, runId: string, eventsFile: string | undefi
   } finally {
     log?.close();
   }
+}
+
+function workspaceField(flags: WorkspaceFlags): { workspace?: GoalInputJson['workspace'] } {
+  const workspace = workspaceInputFrom(flags);
+  return workspace ? { workspace: workspace as GoalInputJson['workspace'] } : {};
 }

@@ -1,0 +1,75 @@
+import type { MeteredResult, ReviewTaskInput } from '../../domain/activity-contracts';
+import type { VerifyResult, VerifyWorkInput, VerifyWorkResult } from '../../domain/agent-loop';
+import type { ReviewVerdict } from '../../domain/agent-outputs';
+import { MAX_CHANGED_FILES_LISTED } from '../../domain/run-workspace';
+import type { Checkout } from '../../domain/workspace';
+import { reviewTask } from '../agents';
+import { runVerify } from '../tools';
+import { diff, diffSummary, toWorkspaceFailure } from '../workspace';
+import { withHeartbeat } from './heartbeat';
+import type { AgentLoopContext } from './settings';
+
+/** Most bytes of a task's diff the reviewer reads. */
+const REVIEW_DIFF_BYTES = 24_000;
+
+/** Runs the task's verify commands in its checkout (sandboxed) and lists the files the task changed. */
+export function verifyWork(ctx: AgentLoopContext, input: VerifyWorkInput): Promise<VerifyWorkResult> {
+  return withHeartbeat(async (signal) => {
+    const toolContext = {
+      dir: input.checkout.dir,
+      gitDir: input.checkout.gitDir,
+      policy: input.policy,
+      sandbox: ctx.sandbox,
+      signal,
+    };
+    const results: VerifyResult[] = [];
+    for (const command of input.policy.verify) results.push(await runVerify(toolContext, command));
+    try {
+      const summary = await diffSummary(ctx.workspace, {
+        checkout: input.checkout,
+        from: input.startCommit,
+        maxFiles: MAX_CHANGED_FILES_LISTED,
+      });
+      return { results, changedFiles: summary.files.map((f) => f.path) };
+    } catch (err) {
+      throw toWorkspaceFailure(err);
+    }
+  });
+}
+
+export interface ReviewWorkInput extends Omit<ReviewTaskInput, 'output'> {
+  checkout: Checkout;
+  startCommit: string;
+  /** The implementer's finish summary. */
+  summary: string;
+  verify: VerifyResult[];
+}
+
+/**
+ * Reviews an acting task's work on the worker holding its checkout: the reviewer reads the task's diff from its start
+ * (bounded) and the verify results, as the output to judge. The diff is made here, so it never enters history.
+ */
+export async function reviewWork(ctx: AgentLoopContext, input: ReviewWorkInput): Promise<MeteredResult<ReviewVerdict>> {
+  const { checkout, startCommit, summary, verify, ...review } = input;
+  let changes;
+  try {
+    changes = await diff(ctx.workspace, { checkout, from: startCommit, maxBytes: REVIEW_DIFF_BYTES });
+  } catch (err) {
+    throw toWorkspaceFailure(err);
+  }
+  const checks = verify.map((v) => `${v.command}: ${v.passed ? 'passed' : `failed (exit ${v.exitCode ?? 'killed'})`}`);
+  return reviewTask(ctx.model, {
+    ...review,
+    output: {
+      summary,
+      artifacts: [
+        {
+          name: 'changes.diff',
+          kind: 'patch',
+          content: changes.text + (changes.truncated ? `\n[diff cut at ${REVIEW_DIFF_BYTES} bytes]` : ''),
+        },
+      ],
+      notes: checks.length > 0 ? `Verify commands run by Planwright: ${checks.join('; ')}` : 'No verify commands.',
+    },
+  });
+}

@@ -1,0 +1,17 @@
+import type { WorkspacePolicy } from '../../domain/workspace-policy-schema';
+import type { ModelClient } from '../model/model-client';
+import type { WorkspaceSettings } from '../workspace';
+import type { TranscriptCache } from './transcript-cache';
+
+/** What the agent-loop activities of one worker share. */
+export interface AgentLoopContext {
+  model: ModelClient;
+  workspace: WorkspaceSettings;
+  /** The most this worker allows any run (config `workspace.ceiling`); absent: the user's flags as given. */
+  ceiling?: WorkspacePolicy;
+  /** How this worker runs commands: 'none' only when its operator opted in (the sandbox probe failed). */
+  sandbox: 'bwrap' | 'none';
+  /** The task queue only this worker polls: steps of the checkouts it holds are sent there. */
+  ownQueue: string;
+  transcripts: TranscriptCache;
+}

@@ -1,0 +1,90 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ExecutedTool, ToolStepInput, ToolStepResult } from '../../domain/agent-loop';
+import { AGENT_CONTEXT_LOST } from '../../domain/errors';
+import { taskBranch } from '../../domain/git-refs';
+import { parseToolCall } from '../../domain/tool-schemas';
+import { summarizeStep } from '../../domain/tools';
+import { executeTool } from '../tools';
+import { commitStep, findStep, pushTaskBranch, toWorkspaceFailure } from '../workspace';
+import { withHeartbeat } from './heartbeat';
+import type { AgentLoopContext } from './settings';
+
+/**
+ * Runs one tool call of the task's last turn in its checkout, on the worker holding both. A step that changed files
+ * is committed (its id in a trailer) and pushed to the task branch as a compare-and-swap on the head the workflow last
+ * recorded, so nothing lives only on this disk and a worker cut off from the run can no longer push. A retried step
+ * whose commit already landed is not applied again. The model gets the full result through the transcript; history
+ * gets a line.
+ */
+export function runToolStep(ctx: AgentLoopContext, input: ToolStepInput): Promise<ToolStepResult> {
+  return withHeartbeat(async (signal) => {
+    const transcript = ctx.transcripts.get(input.key);
+    const raw = transcript?.pendingCalls[input.callIndex];
+    if (!transcript || !raw) {
+      throw ApplicationFailure.create({
+        type: AGENT_CONTEXT_LOST,
+        message: `the conversation of task ${input.taskId} is not on this worker (it restarted): the task moves on`,
+        nonRetryable: true,
+      });
+    }
+    const parsed = parseToolCall(input.policy, raw);
+    if (!parsed.ok) {
+      transcript.items.push({ role: 'tool', callId: raw.id, name: raw.name, content: `error: ${parsed.error}` });
+      return { summary: `${raw.name.slice(0, 40)} ✗ ${parsed.error}`.slice(0, 200), ok: false };
+    }
+    const call = parsed.call;
+    const branch = taskBranch(input.runId, input.taskId);
+    const settings = ctx.workspace;
+    try {
+      let executed: ExecutedTool | undefined;
+      let commit: string | undefined;
+      if (Context.current().info.attempt > 1) {
+        // An earlier attempt may have pushed this very step before it was cut off.
+        const found = await findStep(settings, { remote: input.checkout.remote, branch, ...ids(input) });
+        if (found.found) {
+          commit = found.commit;
+          executed = { result: { ok: true, output: 'done', truncated: false, exitCode: null }, changesFiles: false };
+        }
+      }
+      executed ??= await executeTool(
+        { dir: input.checkout.dir, gitDir: input.checkout.gitDir, policy: input.policy, sandbox: ctx.sandbox, signal },
+        call,
+      );
+      const summary = summarizeStep(call, executed.result);
+      if (executed.changesFiles) {
+        const made = await commitStep(settings, {
+          checkout: input.checkout,
+          ...ids(input),
+          message: summary,
+        });
+        if (made.commit) {
+          await pushTaskBranch(settings, {
+            checkout: input.checkout,
+            remote: input.checkout.remote,
+            branch,
+            expectedOld: input.head,
+          });
+          commit = made.commit;
+        }
+      }
+      const { result } = executed;
+      transcript.items.push({
+        role: 'tool',
+        callId: raw.id,
+        name: raw.name,
+        content: result.ok ? result.output : `error: ${result.error}`,
+      });
+      return {
+        summary,
+        ok: result.ok,
+        ...(commit ? { commit } : {}),
+        ...(call.tool === 'finish' ? { finished: call.input.summary } : {}),
+      };
+    } catch (err) {
+      throw toWorkspaceFailure(err);
+    }
+  });
+}
+
+const ids = (input: ToolStepInput) => ({ runId: input.runId, taskId: input.taskId, stepId: input.stepId });

@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { WorkspaceWorkerConfig } from '../../config';
+import type { ModelClient } from '../model/model-client';
+import { probeSandbox } from '../sandbox';
+import { workspaceSettings } from '../workspace';
+import type { AgentLoopContext } from './settings';
+import { TranscriptCache } from './transcript-cache';
+
+let probe: ReturnType<typeof probeSandbox> | undefined;
+
+/**
+ * The agent-loop context of a worker process, or undefined when it must not take workspace work: its sandbox probe
+ * failed and its operator did not opt in to unsandboxed commands. Says which, in one line, at start.
+ */
+export async function workspaceContext(
+  config: WorkspaceWorkerConfig,
+  model: ModelClient,
+  taskQueue: string,
+): Promise<AgentLoopContext | undefined> {
+  // Probed once per process: every worker it creates runs commands the same way.
+  probe ??= probeSandbox();
+  const probed = await probe;
+  if (!probed.ok && !config.unsandboxedCommands) {
+    console.error(
+      `planwright worker: takes no workspace work: ${probed.reason} (or set PLANWRIGHT_UNSANDBOXED_COMMANDS=1 to run ` +
+        "agents' commands WITHOUT isolation: they would see this machine's files and network)",
+    );
+    return undefined;
+  }
+  if (!probed.ok) {
+    console.error(`planwright worker: WARNING: agents' commands run WITHOUT a sandbox (${probed.reason})`);
+  }
+  return {
+    model,
+    workspace: workspaceSettings({
+      root: config.root,
+      partial: config.partialClones,
+      ...(config.cloneDepth ? { depth: config.cloneDepth } : {}),
+      ...(config.gitIdentity ? { identity: config.gitIdentity } : {}),
+    }),
+    ...(config.ceiling ? { ceiling: config.ceiling } : {}),
+    sandbox: probed.ok ? 'bwrap' : 'none',
+    // Unique per process: a restarted worker has lost its checkouts and conversations, so it must not get their steps.
+    ownQueue: `${taskQueue}@${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    transcripts: new TranscriptCache(),
+  };
+}

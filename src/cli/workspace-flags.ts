@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import type { RunWorkspaceInput } from '../domain/run-workspace';
+import { UserError } from '../infra/errors';
+import { parsePositiveInt } from './inputs';
+import { collect } from './options';
+
+/** The flags of `run` that give a run a git workspace, where agents act with tools. */
+export function workspaceOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--repo <path|url>',
+      'the git repository agents work on (Planwright writes only planwright/<runId>/… branches)',
+    )
+    .option('--base <ref>', 'branch, tag or commit tasks start from (default: the repository HEAD)')
+    .option('--workspace', 'give the run a new git repository of its own (implied by --repo)')
+    .option('--verify <command>', 'a check every task must pass before review, e.g. "npm test" (repeatable)', collect)
+    .option(
+      '--command <command>',
+      'a command agents may run, with any arguments (repeatable; --verify adds its own)',
+      collect,
+    )
+    .option(
+      '--allow <glob>',
+      'paths agents may write, e.g. "src/**" (repeatable; default: everything but .git)',
+      collect,
+    )
+    .option(
+      '--max-steps <n>',
+      'most tool calls per implementation round (default 40)',
+      parsePositiveInt('--max-steps'),
+    );
+}
+
+export interface WorkspaceFlags {
+  repo?: string;
+  base?: string;
+  workspace?: boolean;
+  verify?: string[];
+  command?: string[];
+  allow?: string[];
+  maxSteps?: number;
+}
+
+/** The run's `workspace` input from its flags; undefined when the run answers in text only. */
+export function workspaceInputFrom(flags: WorkspaceFlags): Partial<RunWorkspaceInput> | undefined {
+  const wanted = flags.repo || flags.workspace || flags.verify || flags.command || flags.allow || flags.maxSteps;
+  if (!wanted) return undefined;
+  if (flags.base && !flags.repo) throw new UserError('--base needs --repo: a new repository has only its first commit');
+  const verify = flags.verify ?? [];
+  return {
+    ...(flags.repo ? { repo: flags.repo } : {}),
+    ...(flags.base ? { base: flags.base } : {}),
+    policy: {
+      // A verify command the user names is one they allow.
+      commands: [...new Set([...(flags.command ?? []), ...verify])],
+      verify,
+      ...(flags.allow ? { allowPaths: flags.allow } : {}),
+      ...(flags.maxSteps ? { maxStepsPerRound: flags.maxSteps } : {}),
+    } as RunWorkspaceInput['policy'],
+  };
+}

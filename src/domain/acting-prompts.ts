@@ -1,0 +1,59 @@
+import type { TranscriptItem } from './agent-loop';
+import type { ReviewVerdict } from './agent-outputs';
+import type { AgentSpec } from './agents';
+import type { TaskSpec } from './plan';
+import { implementerMessages, VERIFY_LINE_PREFIX, type DependencyContext } from './prompts';
+import type { WorkspacePolicy } from './workspace-policy-schema';
+
+/**
+ * The opening of an acting implementer's conversation: the agent's instructions plus how to work with tools, then the
+ * task as text agents get it, with what the checkout holds and which checks Planwright runs after the round.
+ */
+export function actingImplementerTranscript(args: {
+  agent: AgentSpec;
+  task: TaskSpec;
+  goal: string;
+  dependencies: readonly DependencyContext[];
+  constraints?: readonly string[] | undefined;
+  feedback?: { round: number; verdict: ReviewVerdict } | undefined;
+  policy: WorkspacePolicy;
+  /** Summaries of the steps taken so far, when the conversation is rebuilt on another worker. */
+  recap?: readonly string[] | undefined;
+}): TranscriptItem[] {
+  const [system, user] = implementerMessages(args);
+  const lines = [
+    user!.content,
+    '# Your workspace',
+    'You work in a git checkout of the repository through the tools you are given: read what is there before you ' +
+      'change it, write complete files, run the checks you are allowed to run, and call finish with a short summary ' +
+      'when the work is done. Planwright commits every change you make.',
+    `Writable paths: ${args.policy.allowPaths.join(', ') || 'none'}.`,
+  ];
+  if (args.policy.verify.length > 0) {
+    lines.push(
+      `After your round Planwright runs these checks; the task passes only when every one exits 0.`,
+      `${VERIFY_LINE_PREFIX}${JSON.stringify(args.policy.verify)}`,
+    );
+  }
+  if (args.recap?.length) {
+    lines.push(
+      '',
+      '# Steps already taken',
+      'Your work moved to another machine; these steps were taken and their changes are in the checkout:',
+      ...args.recap.map((s) => `- ${s}`),
+    );
+  }
+  return [
+    { role: 'system', content: `${system!.content}\n\n${ACTING_INSTRUCTIONS}` },
+    { role: 'user', content: lines.join('\n') },
+  ];
+}
+
+const ACTING_INSTRUCTIONS =
+  'You act through tools. Every tool call returns a result you read before the next step. Keep changes to what the ' +
+  'task asks; do not touch unrelated files. When you are done, call finish once with what you changed and how you ' +
+  'checked it.';
+
+/** What the model is told when a turn answers with text and no tool call. */
+export const NUDGE_TO_USE_TOOLS =
+  'Use the tools to do the work, and call finish when you are done; text answers are not saved.';

@@ -1,0 +1,384 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  log,
+  proxyActivities,
+  TimeoutFailure,
+  workflowInfo,
+  type ActivityInterfaceFor,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { AgentLoopActivities } from '../activities/agent-loop';
+import type { MeteredResult } from '../domain/activity-contracts';
+import type { ToolStepResult, VerifyResult } from '../domain/agent-loop';
+import type { ReviewVerdict } from '../domain/agent-outputs';
+import {
+  AGENT_CONTEXT_LOST,
+  NON_RETRYABLE_MODEL_FAILURES,
+  TASK_MERGE_CONFLICT,
+  TASK_TOO_MANY_MOVES,
+} from '../domain/errors';
+import { taskBranch } from '../domain/git-refs';
+import type { TaskSpec } from '../domain/plan';
+import type { DependencyContext } from '../domain/prompts';
+import type { TaskWork } from '../domain/run-workspace';
+import type { TaskProgress } from '../domain/task-progress';
+import { workspaceQueueOf } from '../domain/task-queues';
+import type { Checkout } from '../domain/workspace';
+import { WORKSPACE_CHECKOUT_MISSING } from '../domain/workspace-failures';
+import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
+import { MODEL_CALL_OPTIONS } from './activity-options';
+import { TaskStop } from './task-stop';
+
+/** What a task of a run with a workspace gets from its run (a field of TaskWorkflowInput). */
+export interface TaskWorkspaceInput {
+  remote: string;
+  base: string;
+  /** The run's policy narrowed by the task's plan entry. */
+  policy: WorkspacePolicy;
+  /** Dependencies whose branches the task starts from, in order. */
+  dependencies: string[];
+  workerTimeoutSeconds: number;
+}
+
+type LoopActivities = ActivityInterfaceFor<AgentLoopActivities>;
+
+/** Runs a metered activity until it fits the task's credits (taskWorkflow's, asking the run as needed). */
+type Metered = <T>(call: (available: number) => Promise<MeteredResult<T>>) => Promise<T>;
+
+/** Moves between workers a task may make before it fails: more means the fleet itself is failing. */
+const MAX_MOVES = 5;
+/** Most characters of a failed verify's output fed back to the implementer. */
+const MAX_FEEDBACK_TAIL = 3000;
+
+/**
+ * The workflow side of an acting task: its checkout on one worker (reached through that worker's own queue), the
+ * tool loop of each round, verify, review of the diff, and the move to a fresh checkout on another worker when the
+ * one holding it stops answering. History records each step's one-line summary and commit; the conversation stays
+ * in the worker's cache.
+ */
+export class ActingTask {
+  private checkout: Checkout | undefined;
+  private queue = '';
+  private startCommit = '';
+  private head = '';
+  private steps = 0;
+  private commits = 0;
+  private moves = 0;
+  private changedFiles: string[] = [];
+  /** Set after a move: the next turn rebuilds the conversation from the round's steps. */
+  private needsRecap = false;
+  private readonly shared = proxyActivities<AgentLoopActivities>({
+    taskQueue: workspaceQueueOf(workflowInfo().taskQueue),
+    startToCloseTimeout: '20 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { maximumAttempts: 5, initialInterval: '2 seconds' },
+  });
+
+  constructor(
+    private readonly ids: { runId: string; taskId: string },
+    private readonly workspace: TaskWorkspaceInput,
+    private readonly progress: TaskProgress,
+    private readonly metered: Metered,
+  ) {}
+
+  /** Prepares the checkout on some workspace worker; a conflict between the dependencies' branches ends the task. */
+  async prepare(): Promise<void> {
+    const prepared = await this.shared.prepareTaskCheckout.executeWithOptions(this.sharedOptions('checkout'), [
+      {
+        ...this.ids,
+        remote: this.workspace.remote,
+        base: this.workspace.base,
+        dependencies: this.workspace.dependencies,
+      },
+    ]);
+    if (!prepared.ok) {
+      const { branch, paths } = prepared.conflict;
+      throw new TaskStop(
+        TASK_MERGE_CONFLICT,
+        `the branches of this task's dependencies conflict: merging ${branch} conflicts in ${paths.join(', ')}`,
+      );
+    }
+    ({ checkout: this.checkout, queue: this.queue, startCommit: this.startCommit, head: this.head } = prepared);
+  }
+
+  /** One implementation round: model turns and their tool steps until the agent finishes or the step limit. */
+  async implementRound(args: {
+    round: number;
+    goal: string;
+    task: TaskSpec;
+    dependencies: DependencyContext[];
+    constraints?: string[];
+    feedback?: { round: number; verdict: ReviewVerdict };
+    modelOverride?: string;
+  }): Promise<string> {
+    const { round } = args;
+    const key = { taskWorkflowId: workflowInfo().workflowId, round };
+    const policy = this.workspace.policy;
+    const recap: string[] = [];
+    let taken = 0;
+    let idleTurns = 0;
+    while (taken < policy.maxStepsPerRound) {
+      const turn = await this.onWorker((acts) =>
+        this.metered((available) =>
+          acts.agentTurn.executeWithOptions(
+            {
+              ...this.ownOptions(MODEL_CALL_OPTIONS.startToCloseTimeout!),
+              summary: `think · round ${round} · step ${taken + 1}`,
+            },
+            [
+              {
+                key,
+                goal: args.goal,
+                task: args.task,
+                dependencies: args.dependencies,
+                ...(args.constraints ? { constraints: args.constraints } : {}),
+                ...(args.feedback ? { feedback: args.feedback } : {}),
+                policy,
+                recap: this.needsRecap ? recap : [],
+                availableMillicredits: available,
+                ...(args.modelOverride ? { modelOverride: args.modelOverride } : {}),
+              },
+            ],
+          ),
+        ),
+      );
+      this.needsRecap = false;
+      if (turn.calls.length === 0) {
+        // A turn without a tool call is nudged once; two in a row end the round.
+        if (++idleTurns >= 2) break;
+        continue;
+      }
+      idleTurns = 0;
+      for (const [callIndex, call] of turn.calls.entries()) {
+        if (taken >= policy.maxStepsPerRound) break;
+        taken++;
+        const record = await this.step({ key, callIndex, stepId: `r${round}s${taken}`, summary: call.summary });
+        recap.push(record.summary);
+        if (record.finished !== undefined) return record.finished || 'finished';
+        if (record.interrupted) break;
+      }
+    }
+    return `stopped after ${taken} step(s) without calling finish`;
+  }
+
+  /** Runs the verify commands; failures become the implementer's feedback for the next round. */
+  async verify(round: number): Promise<{ passed: true } | { passed: false; feedback: ReviewVerdict }> {
+    const policy = this.workspace.policy;
+    const checked = await this.onWorker((acts) =>
+      acts.verifyWork.executeWithOptions(
+        {
+          ...this.ownOptions(`${(policy.verify.length + 1) * policy.commandTimeoutSeconds + 120} seconds`),
+          summary: `verify · round ${round}`,
+        },
+        [{ checkout: this.checkout!, policy, startCommit: this.startCommit }],
+      ),
+    );
+    this.changedFiles = checked.changedFiles;
+    this.lastVerify = checked.results;
+    const failed = checked.results.filter((r) => !r.passed);
+    if (failed.length === 0) return { passed: true };
+    return { passed: false, feedback: verifyFeedback(failed) };
+  }
+
+  private lastVerify: VerifyResult[] = [];
+
+  /** One reviewer seat judging the task's diff and verify results. */
+  review(args: {
+    task: TaskSpec;
+    round: number;
+    panelSeat: number;
+    summary: string;
+    constraints?: string[];
+    available: number;
+  }): Promise<MeteredResult<ReviewVerdict>> {
+    return this.onWorker((acts) =>
+      acts.reviewWork.executeWithOptions(
+        {
+          ...this.ownOptions(MODEL_CALL_OPTIONS.startToCloseTimeout!),
+          summary: `review · round ${args.round}${args.panelSeat > 0 ? ` · seat ${args.panelSeat + 1}` : ''}`,
+        },
+        [
+          {
+            task: args.task,
+            round: args.round,
+            panelSeat: args.panelSeat,
+            ...(args.constraints ? { constraints: args.constraints } : {}),
+            availableMillicredits: args.available,
+            checkout: this.checkout!,
+            startCommit: this.startCommit,
+            summary: args.summary,
+            verify: this.lastVerify,
+          },
+        ],
+      ),
+    );
+  }
+
+  /** What the task leaves in the run's repository. */
+  work(): TaskWork {
+    return {
+      branch: taskBranch(this.ids.runId, this.ids.taskId),
+      commit: this.head,
+      startCommit: this.startCommit,
+      changedFiles: this.changedFiles,
+      steps: this.steps,
+      commits: this.commits,
+    };
+  }
+
+  /** Frees the checkout on its worker; a worker that is gone has nothing to free. */
+  async release(): Promise<void> {
+    if (!this.checkout) return;
+    try {
+      await this.own().releaseCheckout.executeWithOptions(
+        {
+          taskQueue: this.queue,
+          scheduleToStartTimeout: '30 seconds',
+          startToCloseTimeout: '2 minutes',
+          retry: { maximumAttempts: 2 },
+          summary: 'release checkout',
+        },
+        [{ checkout: this.checkout, taskWorkflowId: workflowInfo().workflowId }],
+      );
+    } catch (err) {
+      log.warn('could not remove the checkout', { queue: this.queue, error: String(err) });
+    }
+  }
+
+  /** One tool step; after a move, tells whether it landed before the worker was lost. */
+  private async step(args: {
+    key: { taskWorkflowId: string; round: number };
+    callIndex: number;
+    stepId: string;
+    summary: string;
+  }): Promise<ToolStepResult & { interrupted?: boolean }> {
+    this.steps++;
+    this.progress.steps = this.steps;
+    this.progress.lastStep = args.summary;
+    const policy = this.workspace.policy;
+    let result: ToolStepResult & { interrupted?: boolean };
+    try {
+      result = await this.own().runToolStep.executeWithOptions(
+        { ...this.ownOptions(`${policy.commandTimeoutSeconds + 120} seconds`), summary: args.summary },
+        [
+          {
+            key: args.key,
+            callIndex: args.callIndex,
+            stepId: args.stepId,
+            ...this.ids,
+            checkout: this.checkout!,
+            policy,
+            head: this.head,
+          },
+        ],
+      );
+    } catch (err) {
+      if (!isWorkerLost(err)) throw err;
+      const landed = await this.move(args.stepId);
+      // The conversation stayed on the lost worker: the next turn starts again from the steps taken.
+      result = landed
+        ? {
+            summary: `${args.summary} (applied before the worker was lost)`,
+            ok: true,
+            interrupted: true,
+            commit: this.head,
+          }
+        : { summary: `${args.summary} (not applied: the worker was lost)`, ok: false, interrupted: true };
+    }
+    if (result.commit && !result.interrupted) {
+      this.head = result.commit;
+      this.commits++;
+    }
+    this.progress.lastStep = result.summary;
+    return result;
+  }
+
+  /** Runs `fn` against the worker holding the checkout, moving the task to another worker when that one is lost. */
+  private async onWorker<T>(fn: (acts: LoopActivities) => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await fn(this.own());
+      } catch (err) {
+        if (!isWorkerLost(err)) throw err;
+        await this.move();
+      }
+    }
+  }
+
+  /** A fresh checkout on another worker, from the task branch as the run's repository has it. */
+  private async move(pendingStepId?: string): Promise<boolean> {
+    if (++this.moves > MAX_MOVES) {
+      throw new TaskStop(TASK_TOO_MANY_MOVES, `the task lost its worker ${MAX_MOVES} times: check the workers' health`);
+    }
+    log.warn('the worker holding the checkout is lost; preparing a fresh checkout elsewhere', { queue: this.queue });
+    const prepared = await this.shared.prepareTaskCheckout.executeWithOptions(this.sharedOptions('move checkout'), [
+      {
+        ...this.ids,
+        remote: this.workspace.remote,
+        base: this.workspace.base,
+        dependencies: this.workspace.dependencies,
+        recover: pendingStepId ? { pendingStepId } : {},
+      },
+    ]);
+    if (!prepared.ok) throw new Error('unreachable: a task that moves continues from its own branch');
+    const landed = prepared.pendingStepLanded === true;
+    if (landed) this.commits++;
+    ({ checkout: this.checkout, queue: this.queue, head: this.head } = prepared);
+    this.needsRecap = true;
+    return landed;
+  }
+
+  private own(): LoopActivities {
+    return proxyActivities<AgentLoopActivities>(this.ownOptions('10 minutes'));
+  }
+
+  private ownOptions(startToClose: ActivityOptions['startToCloseTimeout']): ActivityOptions {
+    return {
+      taskQueue: this.queue,
+      // The worker holding the checkout must pick the step up soon: past this, it is taken for lost.
+      scheduleToStartTimeout: `${this.workspace.workerTimeoutSeconds} seconds`,
+      startToCloseTimeout: startToClose!,
+      heartbeatTimeout: '30 seconds',
+      retry: {
+        ...MODEL_CALL_OPTIONS.retry,
+        maximumAttempts: 3,
+        nonRetryableErrorTypes: [...NON_RETRYABLE_MODEL_FAILURES, AGENT_CONTEXT_LOST],
+      },
+    };
+  }
+
+  private sharedOptions(summary: string): ActivityOptions & { summary: string } {
+    return {
+      taskQueue: workspaceQueueOf(workflowInfo().taskQueue),
+      startToCloseTimeout: '20 minutes',
+      heartbeatTimeout: '1 minute',
+      retry: { maximumAttempts: 5, initialInterval: '2 seconds' },
+      summary,
+    };
+  }
+}
+
+/** Whether a failure means the worker holding the checkout is gone: the task moves instead of failing. */
+function isWorkerLost(err: unknown): boolean {
+  if (!(err instanceof ActivityFailure)) return false;
+  const cause = err.cause;
+  if (cause instanceof TimeoutFailure) return true;
+  return (
+    cause instanceof ApplicationFailure &&
+    (cause.type === AGENT_CONTEXT_LOST || cause.type === WORKSPACE_CHECKOUT_MISSING)
+  );
+}
+
+function verifyFeedback(failed: VerifyResult[]): ReviewVerdict {
+  return {
+    verdict: 'FAIL',
+    criteria: [],
+    fixesRequired: failed.map(
+      (v) =>
+        `make "${v.command}" pass: it ${v.timedOut ? 'timed out' : `exited ${v.exitCode ?? 'on a signal'}`}; ` +
+        `the end of its output:\n${v.outputTail.slice(-MAX_FEEDBACK_TAIL)}`,
+    ),
+    summary: `verify failed: ${failed.map((v) => v.command).join(', ')}`,
+  };
+}

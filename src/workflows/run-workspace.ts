@@ -1,0 +1,81 @@
+import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { AgentLoopActivities } from '../activities/agent-loop';
+import { INVALID_PLAN } from '../domain/errors';
+import type { Plan, TaskSpec } from '../domain/plan';
+import type { IntegrationResult, OpenedWorkspace, RunWorkspaceInput } from '../domain/run-workspace';
+import { workspaceQueueOf } from '../domain/task-queues';
+import { narrowPolicy } from '../domain/workspace-policy';
+import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
+import type { TaskWorkspaceInput } from './acting-task';
+
+/**
+ * The run's side of its workspace: open it once at the start (recorded in history), check the plan against its
+ * policy, hand each task its part, and integrate the tasks' branches at the end.
+ */
+
+/** Options of the activities any workspace worker may run (the shared workspace queue). */
+const sharedOptions = (summary: string, startToCloseTimeout = '30 minutes') => ({
+  taskQueue: workspaceQueueOf(workflowInfo().taskQueue),
+  startToCloseTimeout,
+  heartbeatTimeout: '1 minute',
+  retry: { maximumAttempts: 5, initialInterval: '2 seconds' },
+  summary,
+});
+
+const workspaceActivities = () => proxyActivities<AgentLoopActivities>(sharedOptions(''));
+
+export async function openWorkspace(runId: string, workspace: RunWorkspaceInput): Promise<OpenedWorkspace> {
+  return workspaceActivities().openRunWorkspace.executeWithOptions(
+    sharedOptions(`open workspace ${workspace.repo ?? '(new repository)'}`),
+    [{ runId, workspace }],
+  );
+}
+
+/** The run's policy as one task may use it: its plan entry may only narrow it. */
+function taskPolicy(policy: WorkspacePolicy, task: TaskSpec) {
+  return narrowPolicy(policy, {
+    ...(task.allowPaths ? { allowPaths: task.allowPaths } : {}),
+    ...(task.verify ? { verify: task.verify } : {}),
+  });
+}
+
+/** Fails the run before any task starts when a task of the plan would widen the run's policy. */
+export function checkPlanPolicy(policy: WorkspacePolicy, plan: Plan): void {
+  const problems = plan.tasks.flatMap((task) => {
+    const narrowed = taskPolicy(policy, task);
+    return narrowed.ok ? [] : narrowed.errors.map((e) => `task ${task.id}: ${e}`);
+  });
+  if (problems.length > 0) {
+    throw ApplicationFailure.create({
+      type: INVALID_PLAN,
+      message: `the plan does not fit the run's workspace policy: ${problems.join('; ')}`,
+      nonRetryable: true,
+    });
+  }
+}
+
+/** What a task gets of the workspace; its dependencies all succeeded (a failed one skips it). */
+export function taskWorkspace(
+  opened: OpenedWorkspace,
+  task: TaskSpec,
+  workerTimeoutSeconds: number,
+): TaskWorkspaceInput {
+  const narrowed = taskPolicy(opened.policy, task);
+  // Checked for the whole plan at its start (checkPlanPolicy); a failure here is a bug.
+  if (!narrowed.ok) throw new Error(`task ${task.id}: ${narrowed.errors.join('; ')}`);
+  return {
+    remote: opened.remote,
+    base: opened.base,
+    policy: narrowed.policy,
+    dependencies: task.deps,
+    workerTimeoutSeconds,
+  };
+}
+
+/** Merges the succeeded tasks' branches and runs the run-wide verify: the run's result branch, or why there is none. */
+export function integrateRun(runId: string, opened: OpenedWorkspace, taskIds: string[]): Promise<IntegrationResult> {
+  return workspaceActivities().integrateRun.executeWithOptions(
+    sharedOptions(`integrate ${taskIds.length} task(s)`, '60 minutes'),
+    [{ runId, remote: opened.remote, base: opened.base, taskIds, policy: opened.policy }],
+  );
+}
