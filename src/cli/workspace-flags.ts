@@ -38,18 +38,21 @@ export interface WorkspaceFlags {
   verify?: string[];
   command?: string[];
   allow?: string[];
+  setup?: string[];
   maxSteps?: number;
 }
 
 /** The run's `workspace` input from its flags; undefined when the run answers in text only. */
 export function workspaceInputFrom(flags: WorkspaceFlags): Partial<RunWorkspaceInput> | undefined {
-  const wanted = flags.repo || flags.workspace || flags.verify || flags.command || flags.allow || flags.maxSteps;
+  const wanted =
+    flags.repo || flags.workspace || flags.verify || flags.command || flags.allow || flags.setup || flags.maxSteps;
   if (!wanted) return undefined;
   if (flags.base && !flags.repo) throw new UserError('--base needs --repo: a new repository has only its first commit');
   const verify = flags.verify ?? [];
   return {
     ...(flags.repo ? { repo: flags.repo } : {}),
     ...(flags.base ? { base: flags.base } : {}),
+    ...(flags.setup ? { setup: flags.setup } : {}),
     policy: {
       // A verify command the user names is one they allow.
       commands: [...new Set([...(flags.command ?? []), ...verify])],

@@ -77,6 +77,8 @@ export interface PrepareTaskCheckoutInput {
   base: string;
   /** Task ids whose branches the task starts from (merged onto the base, in order). */
   dependencies: string[];
+  /** Setup commands (--setup) run in the checkout, with network, before the agent starts. */
+  setup: string[];
   /** Set when the task moves: continue from its branch, and say whether this step's commit already landed. */
   recover?: { pendingStepId?: string };
 }
@@ -158,4 +160,5 @@ export interface IntegrateRunInput {
   /** Succeeded tasks, in plan order. */
   taskIds: string[];
   policy: WorkspacePolicy;
+  setup: string[];
 }

@@ -89,6 +89,10 @@ export const RunCommandOptions = z
       .max(MAX_OUTPUT_BYTES)
       .optional()
       .describe('Output bytes kept (head and tail), default 64 KiB'),
+    network: z
+      .boolean()
+      .optional()
+      .describe("Keep the host's network (setup commands such as npm ci only; agent commands and verify never get it)"),
     sandbox: z
       .enum(['bwrap', 'none'])
       .describe("'bwrap' isolates the command; 'none' runs it on the host, only on the user's explicit opt-in"),

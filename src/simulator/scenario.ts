@@ -80,6 +80,12 @@ export const TaskScript = z.object({
     .describe(
       'After the tool script: finish; repeat-last: play its last turn again forever (an agent that never ends); text: answer with text and no tool call',
     ),
+  toolScriptRounds: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Rounds the tool script plays in, from the first; later rounds get the default agent. Default: all'),
   latencyMs: Latency.optional().describe("Latency of this task's calls, overriding the kind's"),
 });
 export type TaskScript = z.infer<typeof TaskScript>;

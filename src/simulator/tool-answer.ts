@@ -29,7 +29,9 @@ export async function answerToolTurn(ctx: ToolAnswerContext): Promise<void> {
   const { res, record, fault } = ctx;
   const conversation = readToolConversation(ctx.api, ctx.body);
   const task = record.task ? ctx.scenario.tasks[record.task] : undefined;
-  const script = task && task.toolScript.length > 0 ? { turns: task.toolScript, end: task.toolScriptEnd } : undefined;
+  // A script plays in the rounds it covers (all by default); later rounds get the default agent.
+  const scripted = task && task.toolScript.length > 0 && (record.round ?? 1) <= (task.toolScriptRounds ?? Infinity);
+  const script = scripted ? { turns: task.toolScript, end: task.toolScriptEnd } : undefined;
   const reply = withArgumentFault(nextAgentTurn(conversation, script), fault?.type);
   const refusal = fault?.type === 'refusal' ? (fault.message ?? 'I cannot help with that.') : null;
 

@@ -39,6 +39,8 @@ export interface TaskWorkspaceInput {
   /** Dependencies whose branches the task starts from, in order. */
   dependencies: string[];
   workerTimeoutSeconds: number;
+  /** Setup commands run in each checkout before the agent starts (absent: none). */
+  setup?: string[];
 }
 
 type LoopActivities = ActivityInterfaceFor<AgentLoopActivities>;
@@ -90,6 +92,7 @@ export class ActingTask {
         remote: this.workspace.remote,
         base: this.workspace.base,
         dependencies: this.workspace.dependencies,
+        setup: this.workspace.setup ?? [],
       },
     ]);
     if (!prepared.ok) {
@@ -318,6 +321,7 @@ export class ActingTask {
         remote: this.workspace.remote,
         base: this.workspace.base,
         dependencies: this.workspace.dependencies,
+        setup: this.workspace.setup ?? [],
         recover: pendingStepId ? { pendingStepId } : {},
       },
     ]);

@@ -46,7 +46,7 @@ import {
   taskFinishedSignal,
 } from './messages';
 import { RunMeters } from './run-meters';
-import { checkPlanPolicy, integrateRun, openWorkspace, taskWorkspace } from './run-workspace';
+import { checkPlanPolicy, integrateRun, integrationError, openWorkspace, taskWorkspace } from './run-workspace';
 import { taskWorkflow } from './task';
 
 const { preparePlan } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);
@@ -311,7 +311,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
               ? { approvalTimeoutSeconds: input.approvalTimeoutSeconds }
               : {}),
             ...(ledger.workspace && input.workspace
-              ? { workspace: taskWorkspace(ledger.workspace.opened, task, input.workspace.workerTimeoutSeconds) }
+              ? { workspace: taskWorkspace(ledger.workspace.opened, task, input.workspace) }
               : {}),
           },
         ],
@@ -362,11 +362,13 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     if (ledger.workspace && !cancelled) {
       const succeeded = ledger.plan?.tasks.filter((t) => ledger.tasks.get(t.id)?.status === 'succeeded') ?? [];
       const opened = ledger.workspace.opened;
+      // Integration never fails the run: what went wrong is reported, and the run ends partial.
       ledger.workspace.integration = await integrateRun(
         runId,
         opened,
         succeeded.map((t) => t.id),
-      );
+        input.workspace?.setup ?? [],
+      ).catch((err: unknown) => integrationError(err));
     }
     const status = ledger.conclude(now(), cancelled);
     meters.runEnded(status);

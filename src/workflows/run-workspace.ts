@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { AgentLoopActivities } from '../activities/agent-loop';
 import { INVALID_PLAN } from '../domain/errors';
 import type { Plan, TaskSpec } from '../domain/plan';
@@ -55,11 +55,7 @@ export function checkPlanPolicy(policy: WorkspacePolicy, plan: Plan): void {
 }
 
 /** What a task gets of the workspace; its dependencies all succeeded (a failed one skips it). */
-export function taskWorkspace(
-  opened: OpenedWorkspace,
-  task: TaskSpec,
-  workerTimeoutSeconds: number,
-): TaskWorkspaceInput {
+export function taskWorkspace(opened: OpenedWorkspace, task: TaskSpec, input: RunWorkspaceInput): TaskWorkspaceInput {
   const narrowed = taskPolicy(opened.policy, task);
   // Checked for the whole plan at its start (checkPlanPolicy); a failure here is a bug.
   if (!narrowed.ok) throw new Error(`task ${task.id}: ${narrowed.errors.join('; ')}`);
@@ -68,14 +64,31 @@ export function taskWorkspace(
     base: opened.base,
     policy: narrowed.policy,
     dependencies: task.deps,
-    workerTimeoutSeconds,
+    workerTimeoutSeconds: input.workerTimeoutSeconds,
+    ...(input.setup.length > 0 ? { setup: input.setup } : {}),
   };
 }
 
 /** Merges the succeeded tasks' branches and runs the run-wide verify: the run's result branch, or why there is none. */
-export function integrateRun(runId: string, opened: OpenedWorkspace, taskIds: string[]): Promise<IntegrationResult> {
+export function integrateRun(
+  runId: string,
+  opened: OpenedWorkspace,
+  taskIds: string[],
+  setup: string[],
+): Promise<IntegrationResult> {
   return workspaceActivities().integrateRun.executeWithOptions(
     sharedOptions(`integrate ${taskIds.length} task(s)`, '60 minutes'),
-    [{ runId, remote: opened.remote, base: opened.base, taskIds, policy: opened.policy }],
+    [{ runId, remote: opened.remote, base: opened.base, taskIds, policy: opened.policy, setup }],
   );
+}
+
+/** An integration that could not run at all (the repository refused, a setup command failed), as its result. */
+export function integrationError(err: unknown): IntegrationResult {
+  const cause = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  return {
+    ok: false,
+    reason: 'error',
+    message: `integration failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+    conflicts: [],
+  };
 }

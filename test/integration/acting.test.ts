@@ -59,9 +59,203 @@ describe('agents that act in a git workspace', () => {
       for (const c of commits) assert.match(c.body, new RegExp(`Planwright-Run: ${runId}`));
       // Each step has a summary a person can read in the Web UI.
       const steps = await activitySummaries(h.env.client, `${runId}/greet`);
-      assert.ok(steps.some((s) => /^write src\//.test(s)), steps.join(' | '));
-      assert.ok(steps.includes("run node --test"), steps.join(' | '));
+      assert.ok(
+        steps.some((s) => /^write src\//.test(s)),
+        steps.join(' | '),
+      );
+      assert.ok(steps.includes('run node --test'), steps.join(' | '));
       assert.ok(steps.includes('verify · round 1'), steps.join(' | '));
     });
   });
+
+  it('sends a failed verify back to the implementer as feedback; the reviewer sees only work that passed', async () => {
+    const repo = userRepository(NODE_PROJECT);
+    const failingTest =
+      "const test = require('node:test');\nconst assert = require('node:assert');\ntest('x', () => assert.equal(1, 2));\n";
+    const scenario = {
+      tasks: {
+        calc: {
+          toolScript: [{ tool: 'write_file', arguments: { path: 'test/calc.test.js', content: failingTest } }],
+          toolScriptRounds: 1,
+        },
+      },
+    };
+    await withWorker(env, scenario, async (h) => {
+      const runId = uniqueId('run');
+      const view = await execute(
+        h,
+        {
+          goal: 'g',
+          plan: onePlan('calc'),
+          workspace: { repo, policy: { commands: ['node --test'], verify: ['node --test'] } },
+        },
+        runId,
+      );
+      assert.equal(view.status, 'succeeded');
+      assert.equal(view.tasks[0]!.reviewRounds, 2);
+      const calls = h.sim.requests().filter((r) => r.task === 'calc');
+      // Round 1 failed verify: no reviewer call in it; round 2 opened with the failure as feedback.
+      assert.deepEqual(
+        calls.filter((r) => r.kind === 'reviewer').map((r) => r.round),
+        [2],
+      );
+      const round2 = calls.find((r) => r.kind === 'implementer' && r.round === 2)!;
+      const opening = JSON.stringify(round2.messages);
+      assert.match(opening, /# Reviewer feedback \(round 1: FAIL\)/);
+      assert.match(opening, /verify failed: node --test/);
+      assert.match(opening, /make \\"node --test\\" pass: it exited 1/);
+      const steps = await activitySummaries(h.env.client, `${runId}/calc`);
+      assert.deepEqual(
+        steps.filter((s) => s.startsWith('verify')),
+        ['verify · round 1', 'verify · round 2'],
+      );
+    });
+  });
+
+  it("starts a dependent from its dependency's branch: it reads the file and is told what changed", async () => {
+    const repo = userRepository(NODE_PROJECT);
+    const plan = {
+      goal: 'g',
+      tasks: [
+        { id: 'lib', title: 'Write the library', acceptanceCriteria: ['exists'] },
+        { id: 'app', title: 'Use the library', deps: ['lib'], acceptanceCriteria: ['uses it'] },
+      ],
+    };
+    const scenario = {
+      tasks: {
+        app: { toolScript: [{ tool: 'read_file', arguments: { path: 'src/lib.js', startLine: null, endLine: null } }] },
+      },
+    };
+    await withWorker(env, scenario, async (h) => {
+      const runId = uniqueId('run');
+      const view = await execute(
+        h,
+        { goal: 'g', plan, workspace: { repo, policy: { commands: ['node --test'], verify: ['node --test'] } } },
+        runId,
+      );
+      assert.equal(view.status, 'succeeded');
+      const lib = view.tasks.find((t) => t.id === 'lib')!.work!;
+      const app = view.tasks.find((t) => t.id === 'app')!.work!;
+      assert.equal(app.startCommit, lib.commit, 'the dependent starts where its dependency ended');
+      const last = h.sim
+        .requests()
+        .filter((r) => r.task === 'app' && r.kind === 'implementer')
+        .at(-1)!;
+      const conversation = JSON.stringify(last.messages);
+      assert.match(conversation, /Files it changed \(already in your checkout\): src\/lib.js, test\/lib.test.js/);
+      assert.match(conversation, /libTitle/, "the read returned the dependency's module");
+    });
+  });
+
+  it('refuses every escape and disallowed write or command; the repository changes only where allowed', async () => {
+    const repo = userRepository(NODE_PROJECT);
+    process.env.PLANWRIGHT_TEST_CANARY = 'canary-7f3a9c';
+    const read = (p: string) => ({ tool: 'read_file', arguments: { path: p, startLine: null, endLine: null } });
+    const write = (p: string) => ({ tool: 'write_file', arguments: { path: p, content: 'pwned' } });
+    const run = (command: string) => ({ tool: 'run_command', arguments: { command } });
+    const hostile = [
+      read('../../etc/passwd'),
+      read('/etc/passwd'),
+      read('.git/config'),
+      write('.git/hooks/pre-commit'),
+      write('README.md'),
+      write('../outside.txt'),
+      run('curl http://example.com'),
+      run('node --test; curl x'),
+      run('env'),
+      run('cat /proc/1/environ'),
+      run('cat /root/.git-credentials'),
+      { tool: 'no_such_tool', arguments: {} },
+      { tool: 'write_file', arguments: '{"path": "src/x.js", broken' },
+      write('src/allowed.txt'),
+    ];
+    await withWorker(env, { tasks: { evil: { toolScript: hostile } } }, async (h) => {
+      const runId = uniqueId('run');
+      const view = await execute(
+        h,
+        {
+          goal: 'g',
+          plan: onePlan('evil'),
+          workspace: { repo, policy: { commands: ['node --test', 'env', 'cat'], allowPaths: ['src/**'] } },
+        },
+        runId,
+      );
+      assert.equal(view.status, 'succeeded');
+      const work = view.tasks[0]!.work!;
+      assert.deepEqual(work.changedFiles, ['src/allowed.txt']);
+      const last = h.sim
+        .requests()
+        .filter((r) => r.task === 'evil' && r.kind === 'implementer')
+        .at(-1)!;
+      const results = toolResults(last.messages);
+      assert.equal(results.length, hostile.length);
+      const refused = results.slice(0, 8);
+      for (const [i, r] of refused.entries()) assert.match(r, /^error: /, `step ${i + 1} refused: ${r}`);
+      assert.match(results[0]!, /"\.\." is not allowed/);
+      assert.match(results[2]!, /\.git is off limits/);
+      assert.match(results[4]!, /outside the paths this run may write/);
+      assert.match(results[6]!, /not an allowed command/);
+      // Commands that run see no secret of the worker, no host process and no credentials file.
+      assert.doesNotMatch(results[8]!, /canary-7f3a9c/);
+      assert.doesNotMatch(results[9]!, /canary-7f3a9c/);
+      assert.match(results[10]!, /No such file or directory|exit code 1/);
+      assert.match(results[11]!, /^error: no tool "no_such_tool"/);
+      assert.match(results[12]!, /^error: the arguments of write_file are not valid JSON/);
+      // The user's repository: untouched outside the run's branches; no hook planted anywhere.
+      assert.equal(fixtureGit(repo, 'status', '--porcelain'), '');
+      assert.ok(!existsSync(path.join(repo, '.git', 'hooks', 'pre-commit')));
+      assert.equal(readFileSync(path.join(repo, 'README.md'), 'utf8'), NODE_PROJECT['README.md']);
+      assert.equal(fixtureGit(repo, 'show', `${work.commit}:README.md`), NODE_PROJECT['README.md'].trim());
+    });
+  });
+
+  it('reports siblings that conflict, and siblings that pass alone but fail together: the run ends partial', async () => {
+    const repo = userRepository({
+      ...NODE_PROJECT,
+      // Passes unless both flags exist: each task alone passes, their merge does not.
+      'check.sh': '#!/bin/sh\nif [ -e a.flag ] && [ -e b.flag ]; then echo "a and b clash"; exit 1; fi\necho ok\n',
+    });
+    const writes = (file: string, content: string) => ({
+      toolScript: [{ tool: 'write_file', arguments: { path: file, content } }],
+    });
+    const siblings = (ids: string[]) => ({
+      goal: 'g',
+      tasks: ids.map((id) => ({ id, title: `Task ${id}`, acceptanceCriteria: ['done'] })),
+    });
+    const policy = { commands: ['sh check.sh'], verify: ['sh check.sh'] };
+    await withWorker(
+      env,
+      { tasks: { left: writes('shared.txt', 'left\n'), right: writes('shared.txt', 'right\n') } },
+      async (h) => {
+        const view = await execute(h, { goal: 'g', plan: siblings(['left', 'right']), workspace: { repo, policy } });
+        assert.deepEqual(view.counts, { succeeded: 2 });
+        assert.equal(view.status, 'partial');
+        const integration = view.workspace?.integration;
+        assert.ok(integration && !integration.ok && integration.reason === 'conflict', JSON.stringify(integration));
+        assert.deepEqual(integration.conflicts, ['shared.txt']);
+      },
+    );
+    await withWorker(env, { tasks: { a: writes('a.flag', 'a\n'), b: writes('b.flag', 'b\n') } }, async (h) => {
+      const runId = uniqueId('run');
+      const view = await execute(h, { goal: 'g', plan: siblings(['a', 'b']), workspace: { repo, policy } }, runId);
+      assert.deepEqual(view.counts, { succeeded: 2 });
+      assert.equal(view.status, 'partial');
+      const integration = view.workspace?.integration;
+      assert.ok(integration && !integration.ok && integration.reason === 'verify-failed', JSON.stringify(integration));
+      assert.match(integration.message, /a and b clash/);
+      // Only a verified branch is called the run's result: none was written.
+      assert.throws(() => fixtureGit(repo, 'rev-parse', '--verify', resultBranch(runId)));
+    });
+  });
 });
+
+function onePlan(id: string) {
+  return { goal: 'g', tasks: [{ id, title: `Task ${id}`, acceptanceCriteria: ['done'] }] };
+}
+
+/** The tool results the model read, in order, from a request's raw messages (Chat Completions shape). */
+function toolResults(messages: unknown[]): string[] {
+  return (messages as { role: string; content: unknown }[])
+    .filter((m) => m.role === 'tool')
+    .map((m) => String(m.content));
+}

@@ -214,9 +214,10 @@ function turnOf(text: string, calls: StreamedCall[], inputTokens: number, output
   };
 }
 
+/** Tool results as the agent loop sends them (src/activities/agent-loop/step.ts): the output, or `error: …`. */
 const ok = (output: string, exitCode: number | null = null) =>
-  JSON.stringify({ ok: true, output, truncated: false, exitCode });
-const refused = (error: string) => JSON.stringify({ ok: false, error });
+  exitCode === null ? output : `exit code ${exitCode}\n${output || '(no output)'}`;
+const refused = (error: string) => `error: ${error}`;
 
 function run(command: string, cwd: string): Promise<{ output: string; exitCode: number }> {
   const [file, ...args] = command.split(' ');
@@ -238,7 +239,14 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Carries out a call of the default agent in `dir`, as the real tools would answer (ToolResult JSON). */
+/** A file as read_file shows it: each line with its number and a tab. */
+const numbered = (text: string) =>
+  text
+    .split('\n')
+    .map((line, i) => `${i + 1}\t${line}`)
+    .join('\n');
+
+/** Carries out a call of the default agent in `dir`, as the real tools would answer. */
 async function execute(dir: string, call: RawToolCall, verify: readonly string[]): Promise<string> {
   const args = JSON.parse(call.arguments) as Record<string, string>;
   const file = (p: string) => {
@@ -251,13 +259,7 @@ async function execute(dir: string, call: RawToolCall, verify: readonly string[]
       return ok((await listFiles(dir)).join('\n'));
     case 'read_file':
       return readFile(file(args.path!), 'utf8').then(
-        (text) =>
-          ok(
-            text
-              .split('\n')
-              .map((l, i) => `${i + 1}\t${l}`)
-              .join('\n'),
-          ),
+        (text) => ok(numbered(text)),
         () => refused(`${args.path} does not exist`),
       );
     case 'write_file':
@@ -398,6 +400,27 @@ describe('simulator tool agent: without a script it does a small code task that 
     items.push({ role: 'user', content: 'Use the tools to do the work, and call finish when you are done.' });
     const after = await turn(MODES[3]!, items, { task: 't1', tools });
     assert.deepEqual([after.calls, after.text], [[], summary]);
+  });
+
+  it('reads results given as ToolResult JSON as well: package.json, then the exit code of a run', async () => {
+    sim.setScenario({});
+    const json = (output: string, exitCode: number | null = null) =>
+      JSON.stringify({ ok: true, output, truncated: false, exitCode });
+    const items = taskPrompt({ id: 't1', title: 'T', verify: ['npm test'] });
+    const step = (name: string, args: object, output: string) => {
+      const id = `c${items.length}`;
+      items.push({ role: 'assistant', text: '', calls: [{ id, name, arguments: JSON.stringify(args) }] });
+      items.push({ role: 'tool', callId: id, output });
+    };
+    step('list_files', { path: null }, json('package.json'));
+    step('read_file', { path: 'package.json', startLine: null, endLine: null }, json('1\t{ "type": "module" }'));
+    const write = await turn(MODES[0]!, items, { task: 't1' });
+    assert.match(String(argsOf(write.calls[0]!).content), /^export function t1Title/m);
+    step('write_file', argsOf(write.calls[0]!), json('wrote'));
+    step('write_file', { path: 'test/t1.test.js', content: '' }, json('wrote'));
+    step('run_command', { command: 'npm test' }, json('1 failing', 1));
+    const retry = await turn(MODES[2]!, items, { task: 't1' });
+    assert.deepEqual(retry.calls.map(argsOf), [{ command: 'npm test' }]);
   });
 
   it('makes one call per turn when the request turns parallel tool calls off', async () => {

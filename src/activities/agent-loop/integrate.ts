@@ -14,6 +14,7 @@ import { listRemoteRefs } from '../workspace/remote';
 import { withHeartbeat } from './heartbeat';
 import { handToCommandOwner } from './ownership';
 import type { AgentLoopContext } from './settings';
+import { runSetup } from './setup';
 
 /** Most characters of a failed verify's output in the run's report. */
 const MAX_FAILURE_TAIL = 2000;
@@ -57,6 +58,7 @@ async function integrate(ctx: AgentLoopContext, input: IntegrateRunInput, signal
       return fail('conflict', `merging ${merged.branch} conflicts in ${merged.conflicts.join(', ')}`, merged.conflicts);
     }
     await handToCommandOwner(checkout.dir);
+    await runSetup(ctx, checkout, input.setup);
     const toolContext = {
       dir: checkout.dir,
       gitDir: checkout.gitDir,

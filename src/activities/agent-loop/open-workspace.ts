@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { OpenedWorkspace, RunWorkspaceInput } from '../../domain/run-workspace';
-import { WORKSPACE_INVALID_INPUT } from '../../domain/workspace';
+import { isLocalRepoLocation, WORKSPACE_INVALID_INPUT } from '../../domain/workspace';
 import { intersectPolicies } from '../../domain/workspace-policy';
 import { openRunRepository, toWorkspaceFailure } from '../workspace';
 import type { AgentLoopContext } from './settings';
@@ -14,6 +14,17 @@ export async function openRunWorkspace(
   ctx: AgentLoopContext,
   input: { runId: string; workspace: RunWorkspaceInput },
 ): Promise<OpenedWorkspace> {
+  const repo = input.workspace.repo;
+  if (ctx.fleet && (!repo || isLocalRepoLocation(repo))) {
+    // Workers of a fleet do not share disks: a path on one machine means nothing on the others.
+    throw ApplicationFailure.create({
+      type: WORKSPACE_INVALID_INPUT,
+      message: repo
+        ? `--repo ${repo} is a local path, but the workers are a fleet (workspace.fleet): pass a URL every worker can reach`
+        : 'the workers are a fleet (workspace.fleet): pass --repo with a URL every worker can reach',
+      nonRetryable: true,
+    });
+  }
   let policy = input.workspace.policy;
   let notes: string[] = [];
   if (ctx.ceiling) {

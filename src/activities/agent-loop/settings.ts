@@ -9,6 +9,8 @@ export interface AgentLoopContext {
   workspace: WorkspaceSettings;
   /** The most this worker allows any run (config `workspace.ceiling`); absent: the user's flags as given. */
   ceiling?: WorkspacePolicy;
+  /** Workers run on several machines: runs must name a remote repository, never a local path. */
+  fleet: boolean;
   /** How this worker runs commands: 'none' only when its operator opted in (the sandbox probe failed). */
   sandbox: 'bwrap' | 'none';
   /** The task queue only this worker polls: steps of the checkouts it holds are sent there. */

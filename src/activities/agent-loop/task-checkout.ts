@@ -12,6 +12,7 @@ import { listRemoteRefs } from '../workspace/remote';
 import { withHeartbeat } from './heartbeat';
 import { handToCommandOwner } from './ownership';
 import type { AgentLoopContext } from './settings';
+import { runSetup } from './setup';
 
 /**
  * Prepares a task's checkout on this worker and names the queue its later steps must use. A new task starts from the
@@ -42,6 +43,7 @@ async function prepare(ctx: AgentLoopContext, input: PrepareTaskCheckoutInput): 
     // A move, or a retry of this activity after its push landed: the branch is the truth.
     const { checkout } = await prepareCheckout(settings, { remote, commit: existing, runId, taskId });
     await handToCommandOwner(checkout.dir);
+    await runSetup(ctx, checkout, input.setup);
     const pending = input.recover?.pendingStepId;
     const landed = pending
       ? (await findStep(settings, { remote, branch, runId, taskId, stepId: pending })).found
@@ -72,5 +74,6 @@ async function prepare(ctx: AgentLoopContext, input: PrepareTaskCheckoutInput): 
   }
   await pushTaskBranch(settings, { checkout, remote, branch, expectedOld: null });
   await handToCommandOwner(checkout.dir);
+  await runSetup(ctx, checkout, input.setup);
   return { ok: true, checkout, queue: ctx.ownQueue, startCommit, head: startCommit };
 }

@@ -41,6 +41,7 @@ export async function workspaceContext(
     }),
     ...(config.ceiling ? { ceiling: config.ceiling } : {}),
     sandbox: probed.ok ? 'bwrap' : 'none',
+    fleet: config.fleet,
     // Unique per process: a restarted worker has lost its checkouts and conversations, so it must not get their steps.
     ownQueue: `${taskQueue}@${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     transcripts: new TranscriptCache(),

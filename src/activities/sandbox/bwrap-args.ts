@@ -9,6 +9,9 @@ import {
   SANDBOX_WORKDIR,
 } from './filesystem';
 
+/** The host's resolver configuration, for setup commands that keep the network. */
+const NETWORK_ETC = ['/etc/resolv.conf', '/etc/nsswitch.conf', '/etc/hosts', '/etc/gai.conf'];
+
 /** PATH inside the sandbox (and for `sandbox: 'none'`): the system's, never the worker's. */
 export const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
 export const SANDBOX_LANG = 'C.UTF-8';
@@ -57,6 +60,8 @@ export interface SandboxPlan {
   /** From commandEnv(): HOME is added here, last, so nothing overrides it. */
   env: Record<string, string>;
   tmpfsBytes: number;
+  /** Keep the host's network namespace (setup commands only) and its DNS configuration. */
+  network?: boolean;
   /** fd carrying the first of SANDBOX_ETC_FILES; the others follow in order. */
   firstEtcFd: number;
 }
@@ -68,6 +73,8 @@ export function bwrapArgs(plan: SandboxPlan): string[] {
     '--unshare-all',
     // Named on its own so that a host without user namespaces fails loudly instead of silently skipping it.
     '--unshare-user',
+    // Only setup commands (npm ci) keep the network, to fetch dependencies.
+    ...(plan.network ? ['--share-net'] : []),
     // Commands may not build namespaces of their own (less kernel surface, no re-arranged mounts).
     '--disable-userns',
     ...['--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_GID), '--hostname', 'sandbox'],
@@ -85,6 +92,8 @@ export function bwrapArgs(plan: SandboxPlan): string[] {
     ),
     ...HOST_ETC_READONLY.flatMap((path) => ['--ro-bind-try', path, path]),
     ...SANDBOX_ETC_FILES.flatMap((file, i) => ['--ro-bind-data', String(plan.firstEtcFd + i), file.path]),
+    // With the network, names resolve as on the host (mounted over the sandbox's files-only resolver).
+    ...(plan.network ? NETWORK_ETC.flatMap((path) => ['--ro-bind-try', path, path]) : []),
     // A new /proc shows only the sandbox's processes: the worker's /proc/<pid>/environ is out of reach.
     ...['--proc', '/proc', '--dev', '/dev'],
     // Memory-backed directories each get a size, or writing files there could exhaust the host's memory.

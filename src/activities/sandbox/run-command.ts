@@ -36,6 +36,7 @@ export async function runCommand(options: RunCommandOptions, context: RunCommand
       rootLayout: await readRootLayout(),
       env: commandEnv(opts.env),
       tmpfsBytes: limits.tmpfsBytes,
+      ...(opts.network ? { network: true } : {}),
       firstEtcFd: 3,
     });
     const launch: Launch = {
