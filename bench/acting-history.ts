@@ -42,12 +42,22 @@ export const median = (values: number[]) => {
   return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)]!;
 };
 
-/** A loop's pace: one iteration, and what its activities spent inside the worker. */
+/** Where an activity of a loop spends its time, medians over the iterations measured. */
+export interface ActivityHops {
+  /** Scheduled → started: the server's dispatch to a worker's poll. */
+  toStartMs: number;
+  /** Started → completed: the activity's own work on the worker. */
+  insideMs: number;
+  /** Completed → the next activity scheduled: a workflow task (server, worker, server). */
+  afterMs: number;
+}
+
+/** A loop's pace: one iteration, and where each kind of activity of it spent its time. */
 export interface LoopPace {
   /** Mean time from one iteration's first activity scheduled to the next's, over the iterations measured. */
   periodMs: number;
-  /** Median time each kind of activity of an iteration ran on the worker (started → completed), by type. */
-  insideMs: Record<string, number>;
+  /** By activity type. */
+  hops: Record<string, ActivityHops>;
 }
 
 /**
@@ -58,12 +68,24 @@ export function loopPace(activities: ActivityTimes[], first: string, from: numbe
   const starts = activities.filter((a) => a.type === first);
   if (starts.length <= to) throw new Error(`only ${starts.length} ${first} activities; need ${to + 1}`);
   const periodMs = (starts[to]!.scheduledMs - starts[from]!.scheduledMs) / (to - from);
-  const window = activities.filter((a) => a.scheduledMs >= starts[from]!.scheduledMs && a.scheduledMs < starts[to]!.scheduledMs);
-  const insideMs: Record<string, number> = {};
-  for (const type of new Set(window.map((a) => a.type))) {
-    insideMs[type] = median(window.filter((a) => a.type === type).map((a) => a.closedMs - a.startedMs));
+  const begin = activities.indexOf(starts[from]!);
+  const end = activities.indexOf(starts[to]!);
+  const hops: Record<string, ActivityHops> = {};
+  for (const type of new Set(activities.slice(begin, end).map((a) => a.type))) {
+    const of = (f: (a: ActivityTimes, next: ActivityTimes) => number) =>
+      median(
+        activities
+          .slice(begin, end)
+          .map((a, i) => (a.type === type ? f(a, activities[begin + i + 1]!) : NaN))
+          .filter((x) => !Number.isNaN(x)),
+      );
+    hops[type] = {
+      toStartMs: of((a) => a.startedMs - a.scheduledMs),
+      insideMs: of((a) => a.closedMs - a.startedMs),
+      afterMs: of((a, next) => next.scheduledMs - a.closedMs),
+    };
   }
-  return { periodMs, insideMs };
+  return { periodMs, hops };
 }
 
 /** A history's length and size: the sum of its events' protobuf encodings, and the size the server reports. */
@@ -77,12 +99,17 @@ export async function historySize(
   return { events: events.length, bytes, serverBytes: described.historySize };
 }
 
-/** Events of each type in a history, most frequent first (to see what a long task's history is made of). */
-export async function eventTypes(client: Client, workflowId: string): Promise<[string, number][]> {
-  const counts = new Map<string, number>();
+/** Events of each type (scheduled activities by activity type) in a history and their encoded bytes, largest share first (what a long history is made of). */
+export async function eventTypes(client: Client, workflowId: string): Promise<[string, number, number][]> {
+  const counts = new Map<string, [number, number]>();
   for (const e of await historyOf(client, workflowId)) {
-    const name = temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType);
-    counts.set(name, (counts.get(name) ?? 0) + 1);
+    const type = temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType);
+    const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    const name = activity ? `${type} (${activity})` : type;
+    const [n, bytes] = counts.get(name) ?? [0, 0];
+    counts.set(name, [n + 1, bytes + temporal.api.history.v1.HistoryEvent.encode(e).finish().length]);
   }
-  return [...counts].sort((a, b) => b[1] - a[1]);
+  return [...counts]
+    .map(([name, [n, bytes]]): [string, number, number] => [name, n, bytes])
+    .sort((a, b) => b[2] - a[2]);
 }

@@ -3,6 +3,7 @@
  *   npm run bench                  # all scenarios
  *   npm run bench -- makespan      # only the makespan scenarios (120 and 500 tasks)
  *   npm run bench -- scale         # only the 5,000-task throughput scenario and its baselines
+ *   npm run bench -- acting        # only agents that act: tool steps, 50 checkouts at once, a 200-step task
  */
 import { cpus, totalmem } from 'node:os';
 import type { Client } from '@temporalio/client';
@@ -19,6 +20,7 @@ import { HEARTBEAT_THROTTLE } from '../src/worker';
 import { randomPlan } from '../test/helpers/dags';
 import { historyOf } from '../test/helpers/history';
 import { createTestEnvironment, simSettings, uniqueId } from '../test/helpers/temporal';
+import { benchActing } from './acting';
 import { benchActivities } from './activities';
 import { orchestrationHops } from './breakdown';
 import { benchCheckout } from './checkout';
@@ -256,6 +258,8 @@ async function main() {
     }
     say('');
   }
+
+  if (which === 'all' || which === 'acting') await benchActing(env, say);
 
   if (which === 'all' || which === 'scale') {
     const count = Number(process.env.BENCH_SCALE_TASKS ?? 5000);

@@ -73,6 +73,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       goal: options.goal ?? DEMO_GOAL,
       budgetCredits: options.budget ?? 100,
       maxConcurrency: options.maxConcurrency ?? 3,
+      // The agents act: a fresh repository for the run, node's test runner as the check every task must pass.
+      workspace: { policy: { commands: ['node --test'], verify: ['node --test'] } },
     });
     const runId = newRunId();
     await startRun(client, input, { taskQueue, workflowId: runId });

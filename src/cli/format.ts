@@ -87,8 +87,27 @@ export function runReport(view: RunView, uiUrl?: string): string {
     }
   }
   if (view.metrics.ended > 0) lines.push('', ...metricsLines(view.metrics));
+  if (view.workspace) lines.push('', ...workspaceLines(view));
   if (uiUrl) lines.push('', `Web UI: ${uiUrl}`);
   return lines.join('\n');
+}
+
+/** Where a run with a workspace left its work, and how to look at it. */
+export function workspaceLines(view: RunView): string[] {
+  const ws = view.workspace!;
+  const lines = [`Repository: ${ws.remote} (base ${ws.base.slice(0, 10)})`];
+  const integration = ws.integration;
+  if (integration?.ok) {
+    lines.push(
+      `Result: branch ${integration.branch} (${integration.commit.slice(0, 10)}), verified; ${plural(integration.merged.length, 'task')} merged`,
+      `  Look at it: planwright diff ${view.runId} · planwright checkout ${view.runId} <dir> · ` +
+        `git fetch ${ws.remote} ${integration.branch}`,
+    );
+  } else if (integration) {
+    lines.push(`No verified result (${integration.reason}): ${truncate(integration.message, 400)}`);
+    lines.push(`  Each task's branch: planwright diff ${view.runId} <taskId>`);
+  }
+  return lines;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -42,6 +42,13 @@ export const RunWorkspaceInput = z
       .max(3600)
       .default(DEFAULT_WORKER_TIMEOUT_SECONDS)
       .describe('How long a step waits for the worker holding the checkout before the task moves to another worker'),
+    continueAfterEvents: z
+      .number()
+      .int()
+      .min(200)
+      .max(40_000)
+      .optional()
+      .describe('History length past which a task continues as new between rounds; default 4,000 events'),
   })
   .describe("The run's git workspace; absent: agents answer in text only");
 export type RunWorkspaceInput = z.infer<typeof RunWorkspaceInput>;

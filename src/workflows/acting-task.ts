@@ -41,9 +41,24 @@ export interface TaskWorkspaceInput {
   workerTimeoutSeconds: number;
   /** Setup commands run in each checkout before the agent starts (absent: none). */
   setup?: string[];
+  /** History length past which the task continues as new between rounds (absent: the default). */
+  continueAfterEvents?: number;
 }
 
 type LoopActivities = ActivityInterfaceFor<AgentLoopActivities>;
+
+/** What an acting task carries across continue-as-new: where its checkout is and what it has done. */
+export interface ActingState {
+  checkout: Checkout;
+  queue: string;
+  startCommit: string;
+  head: string;
+  steps: number;
+  commits: number;
+  moves: number;
+  changedFiles: string[];
+  lastVerify: VerifyResult[];
+}
 
 /** Runs a metered activity until it fits the task's credits (taskWorkflow's, asking the run as needed). */
 type Metered = <T>(call: (available: number) => Promise<MeteredResult<T>>) => Promise<T>;
@@ -82,7 +97,34 @@ export class ActingTask {
     private readonly workspace: TaskWorkspaceInput,
     private readonly progress: TaskProgress,
     private readonly metered: Metered,
-  ) {}
+    restored?: ActingState,
+  ) {
+    if (restored) {
+      ({ checkout: this.checkout, queue: this.queue, startCommit: this.startCommit, head: this.head } = restored);
+      ({ steps: this.steps, commits: this.commits, moves: this.moves, changedFiles: this.changedFiles } = restored);
+      this.lastVerify = restored.lastVerify;
+    }
+  }
+
+  /** True once the checkout exists (a task continued as new has it already). */
+  get prepared(): boolean {
+    return this.checkout !== undefined;
+  }
+
+  /** The state to carry across continue-as-new. */
+  state(): ActingState {
+    return {
+      checkout: this.checkout!,
+      queue: this.queue,
+      startCommit: this.startCommit,
+      head: this.head,
+      steps: this.steps,
+      commits: this.commits,
+      moves: this.moves,
+      changedFiles: this.changedFiles,
+      lastVerify: this.lastVerify,
+    };
+  }
 
   /** Prepares the checkout on some workspace worker; a conflict between the dependencies' branches ends the task. */
   async prepare(): Promise<void> {

@@ -66,6 +66,7 @@ export function taskWorkspace(opened: OpenedWorkspace, task: TaskSpec, input: Ru
     dependencies: task.deps,
     workerTimeoutSeconds: input.workerTimeoutSeconds,
     ...(input.setup.length > 0 ? { setup: input.setup } : {}),
+    ...(input.continueAfterEvents ? { continueAfterEvents: input.continueAfterEvents } : {}),
   };
 }
 

@@ -1,8 +1,11 @@
 import {
   ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
   condition,
+  ContinueAsNew,
+  continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
   log,
@@ -26,7 +29,7 @@ import type { DependencyContext } from '../domain/prompts';
 import { majorityVerdict } from '../domain/review';
 import type { TaskOutcome } from '../domain/run';
 import type { TaskProgress } from '../domain/task-progress';
-import { ActingTask, type TaskWorkspaceInput } from './acting-task';
+import { ActingTask, type ActingState, type TaskWorkspaceInput } from './acting-task';
 import { MODEL_CALL_OPTIONS } from './activity-options';
 import {
   creditDecisionSignal,
@@ -64,9 +67,9 @@ export interface TaskWorkflowInput {
  * PASS or the round limit. Every call is metered against the task's credits; when the next call does not fit, the
  * task asks its run for credits and waits, durably, for the answer.
  */
-export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcome> {
+export async function taskWorkflow(input: TaskWorkflowInput, resume?: TaskResume): Promise<TaskOutcome> {
   const { task } = input;
-  const progress: TaskProgress = {
+  const progress: TaskProgress = resume?.progress ?? {
     taskId: task.id,
     phase: 'implementing',
     round: 1,
@@ -74,11 +77,11 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
     spentMillicredits: 0,
     modelCalls: 0,
   };
-  let granted = 0;
+  let granted = resume?.granted ?? 0;
   let decision: CreditDecision | undefined;
   // The request this task is waiting on: only its answer is taken. `id` is set for requests made since ids existed.
   let awaiting: { id?: string } | undefined;
-  let lastVerdict: ReviewVerdict | undefined;
+  let lastVerdict: ReviewVerdict | undefined = resume?.lastVerdict;
   setHandler(taskProgressQuery, () => progress);
   // Anyone who may signal the namespace can send this signal; a decision counts only as the answer to this task's own
   // open request (same request id), in the expected shape. Everything else is refused and counted, never stored.
@@ -99,7 +102,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
     decision = d;
   });
   // Set when the run that started this task has continued as new: its completion event would be lost.
-  let reportBySignal = false;
+  let reportBySignal = resume?.reportBySignal ?? false;
   setHandler(reportToRunSignal, () => {
     reportBySignal = true;
   });
@@ -188,7 +191,7 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
 
   // Tasks of runs with a workspace act in a checkout; the others answer in text, as before.
   const acting = input.workspace
-    ? new ActingTask({ runId: runIdOf(input), taskId: task.id }, input.workspace, progress, metered)
+    ? new ActingTask({ runId: runIdOf(input), taskId: task.id }, input.workspace, progress, metered, resume?.acting)
     : undefined;
   const constraints = input.constraints?.length ? { constraints: input.constraints } : {};
 
@@ -237,10 +240,34 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
     );
   }
 
+  /**
+   * Between rounds, an acting task whose history has grown long continues as new with its whole state: its rounds
+   * take hundreds of steps each. Never with a message handler still running, and never mid-round (no credit request
+   * or step is then open).
+   */
+  async function continueIfLong(nextRound: number, feedback: Feedback | undefined) {
+    if (!acting || nextRound > input.maxReviewRounds) return;
+    const info = workflowInfo();
+    const limit = input.workspace?.continueAfterEvents ?? TASK_EVENTS_BEFORE_CONTINUING;
+    if (!info.continueAsNewSuggested && info.historyLength < limit) return;
+    await condition(allHandlersFinished);
+    const state: TaskResume = {
+      nextRound,
+      progress,
+      granted,
+      reportBySignal,
+      acting: acting.state(),
+      ...(feedback ? { feedback } : {}),
+      ...(lastVerdict ? { lastVerdict } : {}),
+    };
+    await continueAsNew<typeof taskWorkflow>(input, state);
+  }
+
   try {
-    if (acting) await acting.prepare();
-    let feedback: Feedback | undefined;
-    for (let round = 1; round <= input.maxReviewRounds; round++) {
+    if (acting && !acting.prepared) await acting.prepare();
+    let feedback: Feedback | undefined = resume?.feedback;
+    for (let round = resume?.nextRound ?? 1; round <= input.maxReviewRounds; round++) {
+      await continueIfLong(round, feedback);
       progress.round = round;
       const failedRounds = round - 1;
       const escalate = input.escalationModel && failedRounds >= input.escalateAfterFailedRounds;
@@ -278,6 +305,8 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
         `fixes required: ${lastVerdict?.fixesRequired.join('; ') || 'none listed'}`,
     );
   } catch (err) {
+    // Continuing as new is how a long task goes on, not an end: its checkout stays.
+    if (err instanceof ContinueAsNew) throw err;
     progress.phase = 'done';
     if (acting) await CancellationScope.nonCancellable(() => acting.release());
     if (isCancellation(err)) {
@@ -295,6 +324,20 @@ export async function taskWorkflow(input: TaskWorkflowInput): Promise<TaskOutcom
 }
 
 type Feedback = { round: number; verdict: ReviewVerdict };
+
+/** History length past which an acting task continues as new between rounds (a round may add thousands of events). */
+const TASK_EVENTS_BEFORE_CONTINUING = 4000;
+
+/** What an acting task carries across continue-as-new. */
+export interface TaskResume {
+  nextRound: number;
+  feedback?: Feedback;
+  lastVerdict?: ReviewVerdict;
+  progress: TaskProgress;
+  granted: number;
+  reportBySignal: boolean;
+  acting: ActingState;
+}
 
 /** The run a task belongs to: its workflow id is <runId>/<taskId>, and the run's id is given to it. */
 function runIdOf(input: TaskWorkflowInput): string {

@@ -209,6 +209,48 @@ describe('agents that act in a git workspace', () => {
     });
   });
 
+  it('continues a long task as new between rounds, carrying its checkout, credits and feedback', async () => {
+    const repo = userRepository(NODE_PROJECT);
+    const reads = Array.from({ length: 25 }, () => ({
+      tool: 'read_file',
+      arguments: { path: 'README.md', startLine: null, endLine: null },
+    }));
+    const failing = {
+      tool: 'write_file',
+      arguments: { path: 'test/long.test.js', content: 'throw new Error("no")\n' },
+    };
+    const scenario = { tasks: { long: { toolScript: [...reads, failing], toolScriptRounds: 1 } } };
+    await withWorker(env, scenario, async (h) => {
+      const runId = uniqueId('run');
+      const view = await execute(
+        h,
+        {
+          goal: 'g',
+          plan: onePlan('long'),
+          budgetCredits: 500,
+          workspace: {
+            repo,
+            continueAfterEvents: 200,
+            policy: { commands: ['node --test'], verify: ['node --test'] },
+          },
+        },
+        runId,
+      );
+      assert.equal(view.status, 'succeeded', view.tasks[0]?.error);
+      const task = view.tasks[0]!;
+      assert.equal(task.reviewRounds, 2);
+      const runs = [];
+      for await (const w of h.env.client.workflow.list({ query: `WorkflowId = '${runId}/long'` }))
+        runs.push(w.status.name);
+      assert.deepEqual(runs.sort(), ['COMPLETED', 'CONTINUED_AS_NEW']);
+      // The second run went on from the first: same branch, every step counted, the spend of both runs in the outcome.
+      assert.ok(task.work!.steps >= 27, `steps: ${task.work!.steps}`);
+      assert.ok(task.spentMillicredits > 0 && task.modelCalls >= 28, `calls: ${task.modelCalls}`);
+      const round2 = h.sim.requests().find((r) => r.task === 'long' && r.kind === 'implementer' && r.round === 2)!;
+      assert.match(JSON.stringify(round2.messages), /verify failed: node --test/);
+    });
+  });
+
   it('reports siblings that conflict, and siblings that pass alone but fail together: the run ends partial', async () => {
     const repo = userRepository({
       ...NODE_PROJECT,
