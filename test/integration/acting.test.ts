@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resultBranch, taskBranch } from '../../src/domain/git-refs';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
-import { commitLog, fixtureGit, openTmpDir, userRepository } from '../helpers/git-fixtures';
+import { commitLog, fixtureGit, userRepository } from '../helpers/git-fixtures';
 import { activitySummaries } from '../helpers/history';
 import { createTestEnvironment, productionBundle, uniqueId, withWorker, type Harness } from '../helpers/temporal';
 
