@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
+import { parseGlob } from '../domain/globs';
 import type { RunWorkspaceInput } from '../domain/run-workspace';
+import { checkRepoLocation } from '../domain/workspace';
+import { parseCommandLine } from '../domain/workspace-policy';
 import { UserError } from '../infra/errors';
 import { parsePositiveInt } from './inputs';
 import { collect } from './options';
@@ -48,6 +51,10 @@ export function workspaceInputFrom(flags: WorkspaceFlags): Partial<RunWorkspaceI
     flags.repo || flags.workspace || flags.verify || flags.command || flags.allow || flags.setup || flags.maxSteps;
   if (!wanted) return undefined;
   if (flags.base && !flags.repo) throw new UserError('--base needs --repo: a new repository has only its first commit');
+  checkEach('--repo', flags.repo ? [flags.repo] : [], checkRepoLocation);
+  checkEach('--verify', flags.verify, commandProblem);
+  checkEach('--command', flags.command, commandProblem);
+  checkEach('--allow', flags.allow, globProblem);
   const verify = flags.verify ?? [];
   return {
     ...(flags.repo ? { repo: flags.repo } : {}),
@@ -61,4 +68,26 @@ export function workspaceInputFrom(flags: WorkspaceFlags): Partial<RunWorkspaceI
       ...(flags.maxSteps ? { maxStepsPerRound: flags.maxSteps } : {}),
     } as RunWorkspaceInput['policy'],
   };
+}
+
+/** The first bad value of a repeatable flag, as one line naming the flag, the value and what is wrong. */
+function checkEach(
+  flag: string,
+  values: readonly string[] | undefined,
+  problem: (value: string) => string | undefined,
+) {
+  for (const value of values ?? []) {
+    const reason = problem(value);
+    if (reason) throw new UserError(`${flag} ${JSON.stringify(value)}: ${reason}`);
+  }
+}
+
+function commandProblem(command: string): string | undefined {
+  const parsed = parseCommandLine(command);
+  return parsed.ok ? undefined : `${parsed.reason} (a command is one program and its arguments, without a shell)`;
+}
+
+function globProblem(glob: string): string | undefined {
+  const parsed = parseGlob(glob);
+  return parsed.ok ? undefined : `is not a valid glob: ${parsed.reason}`;
 }

@@ -29,15 +29,23 @@ export async function readTaskOutput(
   }
   const activityOf = new Map<string, string>();
   let last: ImplementerOutput | undefined;
+  let acted = false;
   for (const event of events) {
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (scheduled) activityOf.set(String(event.eventId), scheduled.activityType?.name ?? '');
+    if (scheduled?.activityType?.name === 'prepareTaskCheckout') acted = true;
     const completed = event.activityTaskCompletedEventAttributes;
     const payload = completed?.result?.payloads?.[0];
     if (payload && activityOf.get(String(completed.scheduledEventId)) === 'implementTask') {
       const result = await decodePayload<MeteredResult<ImplementerOutput>>(payload);
       if (result.kind === 'ok') last = result.value;
     }
+  }
+  if (!last && acted) {
+    // An acting task's work is in the run's repository; its history holds step summaries only.
+    throw new UserError(
+      `${label} acted in the run's repository: its work is a branch, not a reply. See it with \`planwright diff <runId> <taskId>\``,
+    );
   }
   if (!last) throw new UserError(`${label} has produced no output yet (${describeOutputRef(ref)})`);
   return last;

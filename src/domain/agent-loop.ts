@@ -81,6 +81,10 @@ export interface PrepareTaskCheckoutInput {
   setup: string[];
   /** Set when the task moves: continue from its branch, and say whether this step's commit already landed. */
   recover?: { pendingStepId?: string };
+  /** The task's workflow id: the worker keeps the checkout and policy under it for the task's later steps. */
+  taskWorkflowId: string;
+  /** The task's policy (the run's, narrowed by its plan entry). */
+  policy: WorkspacePolicy;
 }
 
 export type PrepareTaskCheckoutResult =
@@ -98,17 +102,24 @@ export type PrepareTaskCheckoutResult =
     }
   | { ok: false; conflict: { branch: string; paths: string[] } };
 
-/** Input of agentTurn: one model turn of the task's round, on the worker holding its checkout. */
-export interface AgentTurnInput {
-  key: TranscriptKey;
+/** The task's opening of a round: what the worker needs to start (or rebuild) the conversation. */
+export interface RoundOpening {
   goal: string;
   task: TaskSpec;
   dependencies: DependencyContext[];
   constraints?: string[];
   feedback?: { round: number; verdict: ReviewVerdict };
-  policy: WorkspacePolicy;
-  /** Steps taken so far in this round, recorded in history: the recap when the conversation must be rebuilt. */
+  /** Steps taken so far in this round: the recap when the conversation is rebuilt after a move. */
   recap: string[];
+}
+
+/**
+ * Input of agentTurn: one model turn of the task's round, on the worker holding its checkout. The opening is sent with
+ * the round's first turn (and the first after a move) only: later turns continue the conversation the worker keeps.
+ */
+export interface AgentTurnInput {
+  key: TranscriptKey;
+  opening?: RoundOpening;
   availableMillicredits: number;
   modelOverride?: string;
 }
@@ -120,15 +131,14 @@ export interface AgentTurnResult {
   text: string;
 }
 
-/** Input of runToolStep: one tool call of the last turn, on the worker holding the checkout. */
+/**
+ * Input of runToolStep: one tool call of the last turn, on the worker holding the checkout. The checkout and the
+ * policy are the worker's own record of the task (from prepareTaskCheckout), so they are not repeated per step.
+ */
 export interface ToolStepInput {
   key: TranscriptKey;
   callIndex: number;
   stepId: string;
-  runId: string;
-  taskId: string;
-  checkout: Checkout;
-  policy: WorkspacePolicy;
   /** The task branch's commit as last recorded: a push lands only on it. */
   head: string;
 }
@@ -143,8 +153,7 @@ export interface ToolStepResult {
 }
 
 export interface VerifyWorkInput {
-  checkout: Checkout;
-  policy: WorkspacePolicy;
+  taskWorkflowId: string;
   startCommit: string;
 }
 

@@ -135,6 +135,8 @@ export class ActingTask {
         base: this.workspace.base,
         dependencies: this.workspace.dependencies,
         setup: this.workspace.setup ?? [],
+        taskWorkflowId: workflowInfo().workflowId,
+        policy: this.workspace.policy,
       },
     ]);
     if (!prepared.ok) {
@@ -163,6 +165,7 @@ export class ActingTask {
     const recap: string[] = [];
     let taken = 0;
     let idleTurns = 0;
+    let opened = false;
     while (taken < policy.maxStepsPerRound) {
       const turn = await this.onWorker((acts) =>
         this.metered((available) =>
@@ -174,13 +177,20 @@ export class ActingTask {
             [
               {
                 key,
-                goal: args.goal,
-                task: args.task,
-                dependencies: args.dependencies,
-                ...(args.constraints ? { constraints: args.constraints } : {}),
-                ...(args.feedback ? { feedback: args.feedback } : {}),
-                policy,
-                recap: this.needsRecap ? recap : [],
+                // The worker keeps the conversation: the round's opening goes with its first turn, and again after a
+                // move (with the steps taken so far), never with every turn.
+                ...(opened && !this.needsRecap
+                  ? {}
+                  : {
+                      opening: {
+                        goal: args.goal,
+                        task: args.task,
+                        dependencies: args.dependencies,
+                        ...(args.constraints ? { constraints: args.constraints } : {}),
+                        ...(args.feedback ? { feedback: args.feedback } : {}),
+                        recap: this.needsRecap ? recap : [],
+                      },
+                    }),
                 availableMillicredits: available,
                 ...(args.modelOverride ? { modelOverride: args.modelOverride } : {}),
               },
@@ -189,6 +199,7 @@ export class ActingTask {
         ),
       );
       this.needsRecap = false;
+      opened = true;
       if (turn.calls.length === 0) {
         // A turn without a tool call is nudged once; two in a row end the round.
         if (++idleTurns >= 2) break;
@@ -216,7 +227,7 @@ export class ActingTask {
           ...this.ownOptions(`${(policy.verify.length + 1) * policy.commandTimeoutSeconds + 120} seconds`),
           summary: `verify · round ${round}`,
         },
-        [{ checkout: this.checkout!, policy, startCommit: this.startCommit }],
+        [{ taskWorkflowId: workflowInfo().workflowId, startCommit: this.startCommit }],
       ),
     );
     this.changedFiles = checked.changedFiles;
@@ -250,7 +261,7 @@ export class ActingTask {
             panelSeat: args.panelSeat,
             ...(args.constraints ? { constraints: args.constraints } : {}),
             availableMillicredits: args.available,
-            checkout: this.checkout!,
+            taskWorkflowId: workflowInfo().workflowId,
             startCommit: this.startCommit,
             summary: args.summary,
             verify: this.lastVerify,
@@ -284,7 +295,7 @@ export class ActingTask {
           retry: { maximumAttempts: 2 },
           summary: 'release checkout',
         },
-        [{ checkout: this.checkout, taskWorkflowId: workflowInfo().workflowId }],
+        [{ taskWorkflowId: workflowInfo().workflowId }],
       );
     } catch (err) {
       log.warn('could not remove the checkout', { queue: this.queue, error: String(err) });
@@ -306,17 +317,7 @@ export class ActingTask {
     try {
       result = await this.own().runToolStep.executeWithOptions(
         { ...this.ownOptions(`${policy.commandTimeoutSeconds + 120} seconds`), summary: args.summary },
-        [
-          {
-            key: args.key,
-            callIndex: args.callIndex,
-            stepId: args.stepId,
-            ...this.ids,
-            checkout: this.checkout!,
-            policy,
-            head: this.head,
-          },
-        ],
+        [{ key: args.key, callIndex: args.callIndex, stepId: args.stepId, head: this.head }],
       );
     } catch (err) {
       if (!isWorkerLost(err)) throw err;
@@ -365,6 +366,8 @@ export class ActingTask {
         dependencies: this.workspace.dependencies,
         setup: this.workspace.setup ?? [],
         recover: pendingStepId ? { pendingStepId } : {},
+        taskWorkflowId: workflowInfo().workflowId,
+        policy: this.workspace.policy,
       },
     ]);
     if (!prepared.ok) throw new Error('unreachable: a task that moves continues from its own branch');

@@ -2,7 +2,6 @@ import type { MeteredResult, ReviewTaskInput } from '../../domain/activity-contr
 import type { VerifyResult, VerifyWorkInput, VerifyWorkResult } from '../../domain/agent-loop';
 import type { ReviewVerdict } from '../../domain/agent-outputs';
 import { MAX_CHANGED_FILES_LISTED } from '../../domain/run-workspace';
-import type { Checkout } from '../../domain/workspace';
 import { reviewTask } from '../agents';
 import { runVerify } from '../tools';
 import { diff, diffSummary, toWorkspaceFailure } from '../workspace';
@@ -15,18 +14,13 @@ const REVIEW_DIFF_BYTES = 24_000;
 /** Runs the task's verify commands in its checkout (sandboxed) and lists the files the task changed. */
 export function verifyWork(ctx: AgentLoopContext, input: VerifyWorkInput): Promise<VerifyWorkResult> {
   return withHeartbeat(async (signal) => {
-    const toolContext = {
-      dir: input.checkout.dir,
-      gitDir: input.checkout.gitDir,
-      policy: input.policy,
-      sandbox: ctx.sandbox,
-      signal,
-    };
+    const { checkout, policy } = ctx.held.get(input.taskWorkflowId);
+    const toolContext = { dir: checkout.dir, gitDir: checkout.gitDir, policy, sandbox: ctx.sandbox, signal };
     const results: VerifyResult[] = [];
-    for (const command of input.policy.verify) results.push(await runVerify(toolContext, command));
+    for (const command of policy.verify) results.push(await runVerify(toolContext, command));
     try {
       const summary = await diffSummary(ctx.workspace, {
-        checkout: input.checkout,
+        checkout,
         from: input.startCommit,
         maxFiles: MAX_CHANGED_FILES_LISTED,
       });
@@ -38,7 +32,7 @@ export function verifyWork(ctx: AgentLoopContext, input: VerifyWorkInput): Promi
 }
 
 export interface ReviewWorkInput extends Omit<ReviewTaskInput, 'output'> {
-  checkout: Checkout;
+  taskWorkflowId: string;
   startCommit: string;
   /** The implementer's finish summary. */
   summary: string;
@@ -50,7 +44,8 @@ export interface ReviewWorkInput extends Omit<ReviewTaskInput, 'output'> {
  * (bounded) and the verify results, as the output to judge. The diff is made here, so it never enters history.
  */
 export async function reviewWork(ctx: AgentLoopContext, input: ReviewWorkInput): Promise<MeteredResult<ReviewVerdict>> {
-  const { checkout, startCommit, summary, verify, ...review } = input;
+  const { taskWorkflowId, startCommit, summary, verify, ...review } = input;
+  const { checkout } = ctx.held.get(taskWorkflowId);
   let changes;
   try {
     changes = await diff(ctx.workspace, { checkout, from: startCommit, maxBytes: REVIEW_DIFF_BYTES });

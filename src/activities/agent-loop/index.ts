@@ -6,7 +6,6 @@ import type {
   VerifyWorkInput,
 } from '../../domain/agent-loop';
 import type { RunWorkspaceInput } from '../../domain/run-workspace';
-import type { Checkout } from '../../domain/workspace';
 import { removeCheckout } from '../workspace';
 import { reviewWork, verifyWork, type ReviewWorkInput } from './check';
 import { integrateRun } from './integrate';
@@ -33,9 +32,10 @@ export function createAgentLoopActivities(ctx: AgentLoopContext) {
     verifyWork: (input: VerifyWorkInput) => verifyWork(ctx, input),
     reviewWork: (input: ReviewWorkInput) => reviewWork(ctx, input),
     /** Removes a task's checkout and conversation once the task ended; best effort. */
-    releaseCheckout: async (input: { checkout: Checkout; taskWorkflowId: string }) => {
+    releaseCheckout: async (input: { taskWorkflowId: string }) => {
       ctx.transcripts.forget(input.taskWorkflowId);
-      await removeCheckout(ctx.workspace, input.checkout);
+      const held = ctx.held.release(input.taskWorkflowId);
+      if (held) await removeCheckout(ctx.workspace, held.checkout);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { WorkspacePolicy } from '../../domain/workspace-policy-schema';
 import type { ModelClient } from '../model/model-client';
 import type { WorkspaceSettings } from '../workspace';
+import type { HeldTasks } from './held-tasks';
 import type { TranscriptCache } from './transcript-cache';
 
 /** What the agent-loop activities of one worker share. */
@@ -16,4 +17,5 @@ export interface AgentLoopContext {
   /** The task queue only this worker polls: steps of the checkouts it holds are sent there. */
   ownQueue: string;
   transcripts: TranscriptCache;
+  held: HeldTasks;
 }

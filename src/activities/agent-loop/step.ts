@@ -19,49 +19,52 @@ import type { AgentLoopContext } from './settings';
  */
 export function runToolStep(ctx: AgentLoopContext, input: ToolStepInput): Promise<ToolStepResult> {
   return withHeartbeat(async (signal) => {
+    const held = ctx.held.get(input.key.taskWorkflowId);
     const transcript = ctx.transcripts.get(input.key);
     const raw = transcript?.pendingCalls[input.callIndex];
     if (!transcript || !raw) {
       throw ApplicationFailure.create({
         type: AGENT_CONTEXT_LOST,
-        message: `the conversation of task ${input.taskId} is not on this worker (it restarted): the task moves on`,
+        message: `the conversation of task ${held.taskId} is not on this worker (it restarted): the task moves on`,
         nonRetryable: true,
       });
     }
-    const parsed = parseToolCall(input.policy, raw);
+    const parsed = parseToolCall(held.policy, raw);
     if (!parsed.ok) {
       transcript.items.push({ role: 'tool', callId: raw.id, name: raw.name, content: `error: ${parsed.error}` });
       return { summary: `${raw.name.slice(0, 40)} ✗ ${parsed.error}`.slice(0, 200), ok: false };
     }
     const call = parsed.call;
-    const branch = taskBranch(input.runId, input.taskId);
+    const branch = taskBranch(held.runId, held.taskId);
+    const { checkout, policy } = held;
+    const ids = { runId: held.runId, taskId: held.taskId, stepId: input.stepId };
     const settings = ctx.workspace;
     try {
       let executed: ExecutedTool | undefined;
       let commit: string | undefined;
       if (Context.current().info.attempt > 1) {
         // An earlier attempt may have pushed this very step before it was cut off.
-        const found = await findStep(settings, { remote: input.checkout.remote, branch, ...ids(input) });
+        const found = await findStep(settings, { remote: checkout.remote, branch, ...ids });
         if (found.found) {
           commit = found.commit;
           executed = { result: { ok: true, output: 'done', truncated: false, exitCode: null }, changesFiles: false };
         }
       }
       executed ??= await executeTool(
-        { dir: input.checkout.dir, gitDir: input.checkout.gitDir, policy: input.policy, sandbox: ctx.sandbox, signal },
+        { dir: checkout.dir, gitDir: checkout.gitDir, policy, sandbox: ctx.sandbox, signal },
         call,
       );
       const summary = summarizeStep(call, executed.result);
       if (executed.changesFiles) {
         const made = await commitStep(settings, {
-          checkout: input.checkout,
-          ...ids(input),
+          checkout,
+          ...ids,
           message: summary,
         });
         if (made.commit) {
           await pushTaskBranch(settings, {
-            checkout: input.checkout,
-            remote: input.checkout.remote,
+            checkout,
+            remote: checkout.remote,
             branch,
             expectedOld: input.head,
           });
@@ -86,5 +89,3 @@ export function runToolStep(ctx: AgentLoopContext, input: ToolStepInput): Promis
     }
   });
 }
-
-const ids = (input: ToolStepInput) => ({ runId: input.runId, taskId: input.taskId, stepId: input.stepId });

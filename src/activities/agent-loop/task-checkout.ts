@@ -34,6 +34,15 @@ export function prepareTaskCheckout(
 }
 
 async function prepare(ctx: AgentLoopContext, input: PrepareTaskCheckoutInput): Promise<PrepareTaskCheckoutResult> {
+  const result = await checkoutFor(ctx, input);
+  if (result.ok) {
+    const { runId, taskId, taskWorkflowId, policy } = input;
+    ctx.held.hold(taskWorkflowId, { runId, taskId, checkout: result.checkout, policy });
+  }
+  return result;
+}
+
+async function checkoutFor(ctx: AgentLoopContext, input: PrepareTaskCheckoutInput): Promise<PrepareTaskCheckoutResult> {
   const settings = ctx.workspace;
   const { runId, taskId, remote } = input;
   const branch = taskBranch(runId, taskId);

@@ -4,6 +4,9 @@ import type { RawToolCall, TranscriptItem, TranscriptKey } from '../../domain/ag
 const MAX_TRANSCRIPTS = 256;
 
 export interface Transcript {
+  /** The agent type and task of the conversation, for the model's settings and request headers. */
+  agentType: string;
+  taskId: string;
   items: TranscriptItem[];
   /** The calls of the last turn, run one by one by runToolStep. */
   pendingCalls: RawToolCall[];

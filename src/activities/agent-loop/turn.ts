@@ -1,12 +1,15 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { actingImplementerTranscript, NUDGE_TO_USE_TOOLS } from '../../domain/acting-prompts';
 import type { MeteredResult } from '../../domain/activity-contracts';
 import type { AgentTurnInput, AgentTurnResult, RawToolCall } from '../../domain/agent-loop';
+import { AGENT_CONTEXT_LOST } from '../../domain/errors';
 import { parseToolCall, toolDefinitionsFor } from '../../domain/tool-schemas';
 import { summarizeStep } from '../../domain/tools';
 import type { WorkspacePolicy } from '../../domain/workspace-policy-schema';
 import { agentFor } from '../agents';
 import { callWithTools } from '../model/tool-turn';
 import type { AgentLoopContext } from './settings';
+import type { Transcript } from './transcript-cache';
 
 /** Most characters of a turn's text kept in history. */
 const MAX_TURN_TEXT = 500;
@@ -17,20 +20,8 @@ const MAX_TURN_TEXT = 500;
  * the model made stay in the cache for runToolStep; history gets their one-line summaries.
  */
 export async function agentTurn(ctx: AgentLoopContext, input: AgentTurnInput): Promise<MeteredResult<AgentTurnResult>> {
-  const agent = agentFor(ctx.model.settings, input.task.agentType);
-  const transcript = ctx.transcripts.get(input.key) ?? {
-    items: actingImplementerTranscript({
-      agent,
-      task: input.task,
-      goal: input.goal,
-      dependencies: input.dependencies,
-      constraints: input.constraints,
-      feedback: input.feedback,
-      policy: input.policy,
-      recap: input.recap,
-    }),
-    pendingCalls: [],
-  };
+  const { policy } = ctx.held.get(input.key.taskWorkflowId);
+  const transcript = ctx.transcripts.get(input.key) ?? openRound(ctx, input, policy);
   // Calls of an earlier turn that never ran (the step limit, or a turn asked again) are answered, or the provider
   // refuses a conversation with unanswered calls.
   for (const call of transcript.pendingCalls) {
@@ -40,11 +31,11 @@ export async function agentTurn(ctx: AgentLoopContext, input: AgentTurnInput): P
   }
   const result = await callWithTools(ctx.model, {
     kind: 'implementer',
-    agentType: agent.type,
-    taskId: input.task.id,
+    agentType: transcript.agentType,
+    taskId: transcript.taskId,
     round: input.key.round,
     transcript: transcript.items,
-    tools: toolDefinitionsFor(input.policy),
+    tools: toolDefinitionsFor(policy),
     availableMillicredits: input.availableMillicredits,
     ...(input.modelOverride ? { modelOverride: input.modelOverride } : {}),
   });
@@ -57,7 +48,7 @@ export async function agentTurn(ctx: AgentLoopContext, input: AgentTurnInput): P
   return {
     ...result,
     value: {
-      calls: reply.toolCalls.map((c) => ({ id: c.id, name: c.name, summary: summarizeRawCall(input.policy, c) })),
+      calls: reply.toolCalls.map((c) => ({ id: c.id, name: c.name, summary: summarizeRawCall(policy, c) })),
       text: reply.text.slice(0, MAX_TURN_TEXT),
     },
   };
@@ -66,4 +57,32 @@ export async function agentTurn(ctx: AgentLoopContext, input: AgentTurnInput): P
 function summarizeRawCall(policy: WorkspacePolicy, call: RawToolCall): string {
   const parsed = parseToolCall(policy, call);
   return parsed.ok ? summarizeStep(parsed.call) : `${call.name.slice(0, 40)} (invalid call)`;
+}
+
+/** A new conversation for the round from its opening; without one (the worker lost it), the task moves on. */
+function openRound(ctx: AgentLoopContext, input: AgentTurnInput, policy: WorkspacePolicy): Transcript {
+  const opening = input.opening;
+  if (!opening) {
+    throw ApplicationFailure.create({
+      type: AGENT_CONTEXT_LOST,
+      message: `the conversation of ${input.key.taskWorkflowId} is not on this worker: the task moves on`,
+      nonRetryable: true,
+    });
+  }
+  const agent = agentFor(ctx.model.settings, opening.task.agentType);
+  return {
+    agentType: agent.type,
+    taskId: opening.task.id,
+    items: actingImplementerTranscript({
+      agent,
+      task: opening.task,
+      goal: opening.goal,
+      dependencies: opening.dependencies,
+      constraints: opening.constraints,
+      feedback: opening.feedback,
+      policy,
+      recap: opening.recap,
+    }),
+    pendingCalls: [],
+  };
 }

@@ -4,6 +4,7 @@ import type { WorkspaceWorkerConfig } from '../../config';
 import type { ModelClient } from '../model/model-client';
 import { probeSandbox } from '../sandbox';
 import { workspaceSettings } from '../workspace';
+import { HeldTasks } from './held-tasks';
 import type { AgentLoopContext } from './settings';
 import { TranscriptCache } from './transcript-cache';
 
@@ -45,5 +46,6 @@ export async function workspaceContext(
     // Unique per process: a restarted worker has lost its checkouts and conversations, so it must not get their steps.
     ownQueue: `${taskQueue}@${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     transcripts: new TranscriptCache(),
+    held: new HeldTasks(),
   };
 }
