@@ -100,8 +100,8 @@ export function workspaceLines(view: RunView): string[] {
   if (integration?.ok) {
     lines.push(
       `Result: branch ${integration.branch} (${integration.commit.slice(0, 10)}), verified; ${plural(integration.merged.length, 'task')} merged`,
-      `  Look at it: planwright diff ${view.runId} · planwright checkout ${view.runId} <dir> · ` +
-        `git fetch ${ws.remote} ${integration.branch}`,
+      `  Look at it: planwright diff ${view.runId} · planwright checkout ${view.runId} <dir>`,
+      `  or with git alone: git clone --branch ${integration.branch} ${ws.remote} <dir>`,
     );
   } else if (integration) {
     lines.push(`No verified result (${integration.reason}): ${truncate(integration.message, 400)}`);
