@@ -3,7 +3,7 @@
  * tool-using agent, real git, real sandboxed commands, the verify gate, integration.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -11,7 +11,15 @@ import { resultBranch, taskBranch } from '../../src/domain/git-refs';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { commitLog, fixtureGit, userRepository } from '../helpers/git-fixtures';
 import { activitySummaries } from '../helpers/history';
-import { createTestEnvironment, productionBundle, uniqueId, withWorker, type Harness } from '../helpers/temporal';
+import {
+  createTestEnvironment,
+  productionBundle,
+  simSettings,
+  testWorkspace,
+  uniqueId,
+  withWorker,
+  type Harness,
+} from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -249,6 +257,70 @@ describe('agents that act in a git workspace', () => {
       const round2 = h.sim.requests().find((r) => r.task === 'long' && r.kind === 'implementer' && r.round === 2)!;
       assert.match(JSON.stringify(round2.messages), /verify failed: node --test/);
     });
+  });
+
+  it('runs --setup once per checkout with its products cached and never committed; verify sees them', async () => {
+    // The test imports a module only the setup creates (as npm ci creates node_modules): verify fails without it.
+    const repo = userRepository({
+      ...NODE_PROJECT,
+      'package-lock.json': '{ "lockfileVersion": 3 }\n',
+      'setup.sh': '#!/bin/sh\nmkdir -p vendor && echo "module.exports = 42;" > vendor/answer.js\n',
+      'test/vendor.test.js':
+        "const test = require('node:test');\nconst assert = require('node:assert');\n" +
+        "test('vendor', () => assert.equal(require('../vendor/answer.js'), 42));\n",
+    });
+    const plan = {
+      goal: 'g',
+      tasks: [
+        { id: 'one', title: 'First', acceptanceCriteria: ['done'] },
+        { id: 'two', title: 'Second', deps: ['one'], acceptanceCriteria: ['done'] },
+      ],
+    };
+    const workspace = testWorkspace();
+    await withWorker(
+      env,
+      {},
+      async (h) => {
+        const runId = uniqueId('run');
+        const view = await execute(
+          h,
+          {
+            goal: 'g',
+            plan,
+            workspace: { repo, setup: ['sh setup.sh'], policy: { commands: ['node --test'], verify: ['node --test'] } },
+          },
+          runId,
+        );
+        assert.equal(view.status, 'succeeded', view.tasks.map((t) => t.error).join('; '));
+        assert.ok(view.workspace?.integration?.ok, JSON.stringify(view.workspace?.integration));
+        for (const t of view.tasks) assert.ok(!t.work!.changedFiles.some((f) => f.startsWith('vendor')), t.id);
+        const result = view.workspace.integration.ok ? view.workspace.integration.commit : '';
+        assert.doesNotMatch(fixtureGit(repo, 'ls-tree', '-r', '--name-only', result), /^vendor\//m);
+        // One cache entry: the later checkouts (the second task's, the integration's) copied it.
+        assert.equal(readdirSync(path.join(workspace.root, 'setup-cache')).length, 1);
+      },
+      { workspace },
+    );
+  });
+
+  it('acts through the Responses API with streaming, as through Chat Completions', async () => {
+    const repo = userRepository(NODE_PROJECT);
+    await withWorker(
+      env,
+      {},
+      async (h) => {
+        const view = await execute(h, {
+          goal: 'g',
+          plan: onePlan('streamed'),
+          workspace: { repo, policy: { commands: ['node --test'], verify: ['node --test'] } },
+        });
+        assert.equal(view.status, 'succeeded', view.tasks[0]?.error);
+        assert.deepEqual(view.tasks[0]!.work!.changedFiles, ['src/streamed.js', 'test/streamed.test.js']);
+        const turns = h.sim.requests().filter((r) => r.task === 'streamed' && r.kind === 'implementer');
+        assert.ok(turns.length >= 4 && turns.every((r) => r.stream), 'every turn streamed');
+      },
+      { settings: (sim) => simSettings(sim, { api: 'responses', stream: true }) },
+    );
   });
 
   it('reports siblings that conflict, and siblings that pass alone but fail together: the run ends partial', async () => {

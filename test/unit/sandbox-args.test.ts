@@ -31,6 +31,17 @@ describe('bwrap arguments', () => {
     assert.equal(args.at(-1), '--');
   });
 
+  it('keep the network only for setup commands, with the host resolver instead of the files-only one', () => {
+    const networked = bwrapArgs({ ...plan, network: true });
+    assert.ok(networked.includes('--share-net'));
+    const at = (flag: string, src: string) => networked.findIndex((a, i) => a === flag && networked[i + 1] === src);
+    assert.ok(at('--ro-bind-try', '/etc/resolv.conf') >= 0 && at('--ro-bind-try', '/etc/nsswitch.conf') >= 0);
+    // The sandbox's own nsswitch.conf (files only) is not mounted under the host's.
+    const dataTargets = networked.flatMap((a, i) => (a === '--ro-bind-data' ? [networked[i + 2]] : []));
+    assert.ok(!dataTargets.includes('/etc/nsswitch.conf') && dataTargets.includes('/etc/passwd'));
+    assert.ok(!args.some((a) => a === '/etc/resolv.conf'), 'no resolver without the network');
+  });
+
   it('bind the checkout read-write at /work and its .git read-only over it, in that order', () => {
     const checkout = find('--bind', plan.checkout, '/work');
     const git = find('--ro-bind', plan.gitEntry, '/work/.git');

@@ -91,8 +91,10 @@ export function bwrapArgs(plan: SandboxPlan): string[] {
       e.symlinkTo === undefined ? ['--ro-bind', e.path, e.path] : ['--symlink', e.symlinkTo, e.path],
     ),
     ...HOST_ETC_READONLY.flatMap((path) => ['--ro-bind-try', path, path]),
-    ...SANDBOX_ETC_FILES.flatMap((file, i) => ['--ro-bind-data', String(plan.firstEtcFd + i), file.path]),
-    // With the network, names resolve as on the host (mounted over the sandbox's files-only resolver).
+    // With the network, names resolve as on the host: its resolver files replace the sandbox's files-only ones.
+    ...SANDBOX_ETC_FILES.flatMap((file, i) =>
+      plan.network && NETWORK_ETC.includes(file.path) ? [] : ['--ro-bind-data', String(plan.firstEtcFd + i), file.path],
+    ),
     ...(plan.network ? NETWORK_ETC.flatMap((path) => ['--ro-bind-try', path, path]) : []),
     // A new /proc shows only the sandbox's processes: the worker's /proc/<pid>/environ is out of reach.
     ...['--proc', '/proc', '--dev', '/dev'],
