@@ -1,6 +1,6 @@
 import type { TranscriptItem } from './agent-loop';
 import type { ReviewVerdict } from './agent-outputs';
-import type { AgentSpec } from './agents';
+import { OUTPUT_RULES, type AgentSpec } from './agents';
 import type { TaskSpec } from './plan';
 import { implementerMessages, VERIFY_LINE_PREFIX, type DependencyContext } from './prompts';
 import type { WorkspacePolicy } from './workspace-policy-schema';
@@ -44,15 +44,25 @@ export function actingImplementerTranscript(args: {
     );
   }
   return [
-    { role: 'system', content: `${system!.content}\n\n${ACTING_INSTRUCTIONS}` },
+    { role: 'system', content: actingInstructions(system!.content) },
     { role: 'user', content: lines.join('\n') },
   ];
+}
+
+/**
+ * An agent's instructions for acting: the built-in agents' rule to return the work as artifacts gives way to working
+ * through tools; a custom agent's instructions get the tool rules added.
+ */
+function actingInstructions(instructions: string): string {
+  return instructions.includes(OUTPUT_RULES)
+    ? instructions.replace(OUTPUT_RULES, ACTING_INSTRUCTIONS)
+    : `${instructions}\n\n${ACTING_INSTRUCTIONS}`;
 }
 
 const ACTING_INSTRUCTIONS =
   'You act through tools. Every tool call returns a result you read before the next step. Keep changes to what the ' +
   'task asks; do not touch unrelated files. When you are done, call finish once with what you changed and how you ' +
-  'checked it.';
+  'checked it. Meet every acceptance criterion; when reviewer feedback is given, address each required fix.';
 
 /** What the model is told when a turn answers with text and no tool call. */
 export const NUDGE_TO_USE_TOOLS =

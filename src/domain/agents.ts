@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TOOL_NAMES } from './tools';
 
 /**
  * Agents are data: a type name, what it is for, and the system prompt it runs with. Model settings per agent type come
@@ -11,10 +12,16 @@ export const AgentSpec = z.object({
     .describe('Name used in plans as agentType'),
   description: z.string().describe('What the agent is good at; shown to the planner so it can assign tasks'),
   instructions: z.string().describe('System prompt of the agent'),
+  tools: z
+    .array(z.enum(TOOL_NAMES))
+    .optional()
+    .describe(
+      "Runs with a workspace: the tools this agent may use, within the run's policy (finish always); unset: all",
+    ),
 });
 export type AgentSpec = z.infer<typeof AgentSpec>;
 
-const OUTPUT_RULES =
+export const OUTPUT_RULES =
   'Return the complete work as artifacts, never a placeholder or a description of work to be done later. ' +
   'Meet every acceptance criterion explicitly. When reviewer feedback is given, address each required fix.';
 

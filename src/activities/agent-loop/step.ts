@@ -9,6 +9,7 @@ import { executeTool } from '../tools';
 import { commitStep, findStep, pushTaskBranch, toWorkspaceFailure } from '../workspace';
 import { withHeartbeat } from './heartbeat';
 import type { AgentLoopContext } from './settings';
+import { agentPolicy } from './turn';
 
 /**
  * Runs one tool call of the task's last turn in its checkout, on the worker holding both. A step that changed files
@@ -29,7 +30,8 @@ export function runToolStep(ctx: AgentLoopContext, input: ToolStepInput): Promis
         nonRetryable: true,
       });
     }
-    const parsed = parseToolCall(held.policy, raw);
+    // The agent type's tools only: a call to one the run allows but this agent was not offered is refused too.
+    const parsed = parseToolCall(agentPolicy(held.policy, transcript.tools), raw);
     if (!parsed.ok) {
       transcript.items.push({ role: 'tool', callId: raw.id, name: raw.name, content: `error: ${parsed.error}` });
       return { summary: `${raw.name.slice(0, 40)} ✗ ${parsed.error}`.slice(0, 200), ok: false };

@@ -7,6 +7,8 @@ export interface Transcript {
   /** The agent type and task of the conversation, for the model's settings and request headers. */
   agentType: string;
   taskId: string;
+  /** The tools the agent type may use (config `customAgents[].tools`); absent: all the policy offers. */
+  tools?: readonly string[];
   items: TranscriptItem[];
   /** The calls of the last turn, run one by one by runToolStep. */
   pendingCalls: RawToolCall[];

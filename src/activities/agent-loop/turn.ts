@@ -35,7 +35,7 @@ export async function agentTurn(ctx: AgentLoopContext, input: AgentTurnInput): P
     taskId: transcript.taskId,
     round: input.key.round,
     transcript: transcript.items,
-    tools: toolDefinitionsFor(policy),
+    tools: toolDefinitionsFor(agentPolicy(policy, transcript.tools)),
     availableMillicredits: input.availableMillicredits,
     ...(input.modelOverride ? { modelOverride: input.modelOverride } : {}),
   });
@@ -73,6 +73,7 @@ function openRound(ctx: AgentLoopContext, input: AgentTurnInput, policy: Workspa
   return {
     agentType: agent.type,
     taskId: opening.task.id,
+    ...(agent.tools ? { tools: agent.tools } : {}),
     items: actingImplementerTranscript({
       agent,
       task: opening.task,
@@ -85,4 +86,9 @@ function openRound(ctx: AgentLoopContext, input: AgentTurnInput, policy: Workspa
     }),
     pendingCalls: [],
   };
+}
+
+/** The run's policy as one agent type uses it: only the tools its configuration names (finish is always offered). */
+export function agentPolicy(policy: WorkspacePolicy, tools: readonly string[] | undefined): WorkspacePolicy {
+  return tools ? { ...policy, tools: policy.tools.filter((t) => tools.includes(t)) } : policy;
 }
