@@ -1,32 +1,17 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  log,
-  proxyActivities,
-  TimeoutFailure,
-  workflowInfo,
-  type ActivityInterfaceFor,
-  type ActivityOptions,
-} from '@temporalio/workflow';
+import { log, proxyActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { AgentLoopActivities } from '../activities/agent-loop';
 import type { MeteredResult } from '../domain/activity-contracts';
 import type { ToolStepResult, VerifyResult } from '../domain/agent-loop';
 import type { ReviewVerdict } from '../domain/agent-outputs';
-import {
-  AGENT_CONTEXT_LOST,
-  NON_RETRYABLE_MODEL_FAILURES,
-  TASK_MERGE_CONFLICT,
-  TASK_TOO_MANY_MOVES,
-} from '../domain/errors';
+import { TASK_MERGE_CONFLICT, TASK_TOO_MANY_MOVES } from '../domain/errors';
 import { taskBranch } from '../domain/git-refs';
 import type { TaskSpec } from '../domain/plan';
 import type { DependencyContext } from '../domain/prompts';
 import type { TaskWork } from '../domain/run-workspace';
 import type { TaskProgress } from '../domain/task-progress';
-import { workspaceQueueOf } from '../domain/task-queues';
 import type { Checkout } from '../domain/workspace';
-import { WORKSPACE_CHECKOUT_MISSING } from '../domain/workspace-failures';
 import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
+import { isWorkerLost, ownQueueOptions, sharedQueueOptions, verifyFeedback } from './acting-options';
 import { MODEL_CALL_OPTIONS } from './activity-options';
 import { TaskStop } from './task-stop';
 
@@ -65,8 +50,6 @@ type Metered = <T>(call: (available: number) => Promise<MeteredResult<T>>) => Pr
 
 /** Moves between workers a task may make before it fails: more means the fleet itself is failing. */
 const MAX_MOVES = 5;
-/** Most characters of a failed verify's output fed back to the implementer. */
-const MAX_FEEDBACK_TAIL = 3000;
 
 /**
  * The workflow side of an acting task: its checkout on one worker (reached through that worker's own queue), the
@@ -85,12 +68,7 @@ export class ActingTask {
   private changedFiles: string[] = [];
   /** Set after a move: the next turn rebuilds the conversation from the round's steps. */
   private needsRecap = false;
-  private readonly shared = proxyActivities<AgentLoopActivities>({
-    taskQueue: workspaceQueueOf(workflowInfo().taskQueue),
-    startToCloseTimeout: '20 minutes',
-    heartbeatTimeout: '1 minute',
-    retry: { maximumAttempts: 5, initialInterval: '2 seconds' },
-  });
+  private readonly shared = proxyActivities<AgentLoopActivities>(sharedQueueOptions('workspace'));
 
   constructor(
     private readonly ids: { runId: string; taskId: string },
@@ -128,17 +106,7 @@ export class ActingTask {
 
   /** Prepares the checkout on some workspace worker; a conflict between the dependencies' branches ends the task. */
   async prepare(): Promise<void> {
-    const prepared = await this.shared.prepareTaskCheckout.executeWithOptions(this.sharedOptions('checkout'), [
-      {
-        ...this.ids,
-        remote: this.workspace.remote,
-        base: this.workspace.base,
-        dependencies: this.workspace.dependencies,
-        setup: this.workspace.setup ?? [],
-        taskWorkflowId: workflowInfo().workflowId,
-        policy: this.workspace.policy,
-      },
-    ]);
+    const prepared = await this.prepareCheckout('checkout');
     if (!prepared.ok) {
       const { branch, paths } = prepared.conflict;
       throw new TaskStop(
@@ -171,7 +139,11 @@ export class ActingTask {
         this.metered((available) =>
           acts.agentTurn.executeWithOptions(
             {
-              ...this.ownOptions(MODEL_CALL_OPTIONS.startToCloseTimeout!),
+              ...ownQueueOptions(
+                this.queue,
+                this.workspace.workerTimeoutSeconds,
+                MODEL_CALL_OPTIONS.startToCloseTimeout!,
+              ),
               summary: `think · round ${round} · step ${taken + 1}`,
             },
             [
@@ -224,7 +196,11 @@ export class ActingTask {
     const checked = await this.onWorker((acts) =>
       acts.verifyWork.executeWithOptions(
         {
-          ...this.ownOptions(`${(policy.verify.length + 1) * policy.commandTimeoutSeconds + 120} seconds`),
+          ...ownQueueOptions(
+            this.queue,
+            this.workspace.workerTimeoutSeconds,
+            `${(policy.verify.length + 1) * policy.commandTimeoutSeconds + 120} seconds`,
+          ),
           summary: `verify · round ${round}`,
         },
         [{ taskWorkflowId: workflowInfo().workflowId, startCommit: this.startCommit }],
@@ -251,7 +227,7 @@ export class ActingTask {
     return this.onWorker((acts) =>
       acts.reviewWork.executeWithOptions(
         {
-          ...this.ownOptions(MODEL_CALL_OPTIONS.startToCloseTimeout!),
+          ...ownQueueOptions(this.queue, this.workspace.workerTimeoutSeconds, MODEL_CALL_OPTIONS.startToCloseTimeout!),
           summary: `review · round ${args.round}${args.panelSeat > 0 ? ` · seat ${args.panelSeat + 1}` : ''}`,
         },
         [
@@ -316,7 +292,14 @@ export class ActingTask {
     let result: ToolStepResult & { interrupted?: boolean };
     try {
       result = await this.own().runToolStep.executeWithOptions(
-        { ...this.ownOptions(`${policy.commandTimeoutSeconds + 120} seconds`), summary: args.summary },
+        {
+          ...ownQueueOptions(
+            this.queue,
+            this.workspace.workerTimeoutSeconds,
+            `${policy.commandTimeoutSeconds + 120} seconds`,
+          ),
+          summary: args.summary,
+        },
         [{ key: args.key, callIndex: args.callIndex, stepId: args.stepId, head: this.head }],
       );
     } catch (err) {
@@ -358,18 +341,7 @@ export class ActingTask {
       throw new TaskStop(TASK_TOO_MANY_MOVES, `the task lost its worker ${MAX_MOVES} times: check the workers' health`);
     }
     log.warn('the worker holding the checkout is lost; preparing a fresh checkout elsewhere', { queue: this.queue });
-    const prepared = await this.shared.prepareTaskCheckout.executeWithOptions(this.sharedOptions('move checkout'), [
-      {
-        ...this.ids,
-        remote: this.workspace.remote,
-        base: this.workspace.base,
-        dependencies: this.workspace.dependencies,
-        setup: this.workspace.setup ?? [],
-        recover: pendingStepId ? { pendingStepId } : {},
-        taskWorkflowId: workflowInfo().workflowId,
-        policy: this.workspace.policy,
-      },
-    ]);
+    const prepared = await this.prepareCheckout('move checkout', pendingStepId ? { pendingStepId } : {});
     if (!prepared.ok) throw new Error('unreachable: a task that moves continues from its own branch');
     const landed = prepared.pendingStepLanded === true;
     if (landed) this.commits++;
@@ -378,56 +350,25 @@ export class ActingTask {
     return landed;
   }
 
-  private own(): LoopActivities {
-    return proxyActivities<AgentLoopActivities>(this.ownOptions('10 minutes'));
-  }
-
-  private ownOptions(startToClose: ActivityOptions['startToCloseTimeout']): ActivityOptions {
-    return {
-      taskQueue: this.queue,
-      // The worker holding the checkout must pick the step up soon: past this, it is taken for lost.
-      scheduleToStartTimeout: `${this.workspace.workerTimeoutSeconds} seconds`,
-      startToCloseTimeout: startToClose!,
-      heartbeatTimeout: '30 seconds',
-      retry: {
-        ...MODEL_CALL_OPTIONS.retry,
-        maximumAttempts: 3,
-        nonRetryableErrorTypes: [...NON_RETRYABLE_MODEL_FAILURES, AGENT_CONTEXT_LOST],
+  /** A checkout on some workspace worker, new or (with `recover`) continuing the task's branch. */
+  private prepareCheckout(summary: string, recover?: { pendingStepId?: string }) {
+    return this.shared.prepareTaskCheckout.executeWithOptions(sharedQueueOptions(summary), [
+      {
+        ...this.ids,
+        remote: this.workspace.remote,
+        base: this.workspace.base,
+        dependencies: this.workspace.dependencies,
+        setup: this.workspace.setup ?? [],
+        taskWorkflowId: workflowInfo().workflowId,
+        policy: this.workspace.policy,
+        ...(recover ? { recover } : {}),
       },
-    };
+    ]);
   }
 
-  private sharedOptions(summary: string): ActivityOptions & { summary: string } {
-    return {
-      taskQueue: workspaceQueueOf(workflowInfo().taskQueue),
-      startToCloseTimeout: '20 minutes',
-      heartbeatTimeout: '1 minute',
-      retry: { maximumAttempts: 5, initialInterval: '2 seconds' },
-      summary,
-    };
+  private own(): LoopActivities {
+    return proxyActivities<AgentLoopActivities>(
+      ownQueueOptions(this.queue, this.workspace.workerTimeoutSeconds, '10 minutes'),
+    );
   }
-}
-
-/** Whether a failure means the worker holding the checkout is gone: the task moves instead of failing. */
-function isWorkerLost(err: unknown): boolean {
-  if (!(err instanceof ActivityFailure)) return false;
-  const cause = err.cause;
-  if (cause instanceof TimeoutFailure) return true;
-  return (
-    cause instanceof ApplicationFailure &&
-    (cause.type === AGENT_CONTEXT_LOST || cause.type === WORKSPACE_CHECKOUT_MISSING)
-  );
-}
-
-function verifyFeedback(failed: VerifyResult[]): ReviewVerdict {
-  return {
-    verdict: 'FAIL',
-    criteria: [],
-    fixesRequired: failed.map(
-      (v) =>
-        `make "${v.command}" pass: it ${v.timedOut ? 'timed out' : `exited ${v.exitCode ?? 'on a signal'}`}; ` +
-        `the end of its output:\n${v.outputTail.slice(-MAX_FEEDBACK_TAIL)}`,
-    ),
-    summary: `verify failed: ${failed.map((v) => v.command).join(', ')}`,
-  };
 }

@@ -5,7 +5,8 @@ import path from 'node:path';
 
 /** The tests' own git, with hooks off and a fixed identity, so only the code under test could run hooks. */
 export function fixtureGit(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'protocol.file.allow=always', ...args], {
+  const safe = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', '-c', 'safe.directory=*'];
+  return execFileSync('git', [...safe, '-c', 'protocol.file.allow=always', ...args], {
     cwd,
     encoding: 'utf8',
     env: {

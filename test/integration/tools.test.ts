@@ -29,6 +29,7 @@ import type { SandboxProbe } from '../../src/domain/commands';
 import { MAX_LIST_ENTRIES, MAX_READ_LINES } from '../../src/domain/limits';
 import { ToolCall } from '../../src/domain/tool-schemas';
 import { WorkspacePolicy, type WorkspacePolicyInput } from '../../src/domain/workspace-policy-schema';
+import { fixtureGit } from '../helpers/git-fixtures';
 
 const isRoot = process.getuid?.() === 0;
 const scratch = mkdtempSync(path.join(tmpdir(), 'pw-tools-test-'));
@@ -37,21 +38,8 @@ const outsideDir = path.join(scratch, 'outside');
 const outsideSecret = path.join(outsideDir, 'secret.txt');
 let probe: SandboxProbe;
 
-/** Fixture git: the test's own, with hooks off and a fixed identity. */
-function fx(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'safe.directory=*', ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_AUTHOR_NAME: 'Fixture',
-      GIT_AUTHOR_EMAIL: 'fixture@example.com',
-      GIT_COMMITTER_NAME: 'Fixture',
-      GIT_COMMITTER_EMAIL: 'fixture@example.com',
-    },
-  }).trim();
-}
+/** Fixture git: the tests' own (test/helpers/git-fixtures.ts), with hooks off and a fixed identity. */
+const fx = fixtureGit;
 
 /**
  * A test runner in miniature: 300 lines of progress, then a verdict, all on stdout. Node queues writes to a pipe, so

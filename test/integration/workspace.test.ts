@@ -33,6 +33,7 @@ import {
 } from '../../src/activities/workspace';
 import { readStepTrailers, taskBranch } from '../../src/domain/git-refs';
 import { WORKSPACE_INVALID_INPUT, type Checkout } from '../../src/domain/workspace';
+import { fixtureGit } from '../helpers/git-fixtures';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'pw-workspace-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -40,25 +41,8 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 let seq = 0;
 const fresh = (name: string) => path.join(tmp, `${name}-${++seq}`);
 
-/** Fixture git: the test's own, with hooks and fsmonitor off so that only the code under test could run them. */
-function fx(cwd: string, ...args: string[]): string {
-  return execFileSync(
-    'git',
-    ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', '-c', 'protocol.file.allow=always', ...args],
-    {
-      cwd,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        GIT_AUTHOR_NAME: 'Fixture',
-        GIT_AUTHOR_EMAIL: 'fixture@example.com',
-        GIT_COMMITTER_NAME: 'Fixture',
-        GIT_COMMITTER_EMAIL: 'fixture@example.com',
-      },
-    },
-  ).trim();
-}
+/** Fixture git: the tests' own (test/helpers/git-fixtures.ts), with hooks off and a fixed identity. */
+const fx = fixtureGit;
 
 /** A non-bare repository on `main` with the given files committed. */
 function userRepo(files: Record<string, string> = { 'a.txt': 'one\ntwo\nthree\n' }): string {
