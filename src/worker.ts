@@ -91,16 +91,19 @@ export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): 
   const workspace =
     options.workspace === false
       ? undefined
-      : await workspaceContext(
-          options.workspace ?? resolveWorkspaceConfig(loadConfigFile().workspace),
-          model,
-          taskQueue,
-        );
+      : await workspaceContext(options.workspace ?? workspaceConfigFromFile(), model, taskQueue);
   if (!workspace) return new WorkerGroup([main]);
   const activities = createAgentLoopActivities(workspace);
   const shared = await Worker.create({ ...common, taskQueue: workspaceQueueOf(taskQueue), activities });
   const own = await Worker.create({ ...common, taskQueue: workspace.ownQueue, activities });
-  return new WorkerGroup([main, shared, own], workspace.ownQueue);
+  // MCP servers the worker started stop with it.
+  return new WorkerGroup([main, shared, own], workspace.ownQueue, () => workspace.mcp?.pool.closeAll());
+}
+
+/** Workspace settings and MCP servers from planwright.config.json and the environment. */
+function workspaceConfigFromFile(): WorkspaceWorkerConfig {
+  const file = loadConfigFile();
+  return { ...resolveWorkspaceConfig(file.workspace), mcpServers: file.mcpServers };
 }
 
 /**

@@ -2,6 +2,13 @@
 export { ConfigError } from './errors';
 export { loadConfigFile, loadModelSettings } from './load';
 export {
+  DEFAULT_MCP_MAX_RESULT_CHARS,
+  DEFAULT_MCP_TIMEOUT_SECONDS,
+  mcpAgentTypeProblems,
+  McpServerConfig,
+  McpServersConfig,
+} from './mcp';
+export {
   AgentModelSettings,
   DEFAULT_MODEL_SETTINGS,
   PlanwrightConfig,

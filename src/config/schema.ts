@@ -4,6 +4,7 @@ import type { CallKind } from '../domain/model';
 import { MAX_STREAM_SILENCE_MS } from '../domain/model-families';
 import { ModelPrice, type PriceTable } from '../domain/prices';
 import { WorkspacePolicy } from '../domain/workspace-policy-schema';
+import { McpServersConfig } from './mcp';
 
 /**
  * The shape of `planwright.config.json` and the settings the worker resolves from it. Loading and validating is in
@@ -157,6 +158,9 @@ export const PlanwrightConfig = z.strictObject({
     })
     .default({})
     .describe('Where people find the Temporal server this config runs on'),
+  mcpServers: McpServersConfig.default({}).describe(
+    'MCP servers by name (stdio commands or Streamable HTTP URLs) and which of their tools each agent type may use',
+  ),
   workspace: WorkspaceConfig.prefault({}).describe(
     "Where this worker keeps runs' repositories and checkouts, and its limits",
   ),

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
 import { ConfigError } from './errors';
+import type { McpServersConfig } from './mcp';
 import type { WorkspaceConfig } from './schema';
 
 /** How a worker keeps workspaces, from `workspace` in planwright.config.json and the environment. */
@@ -14,6 +15,8 @@ export interface WorkspaceWorkerConfig {
   partialClones: boolean;
   cloneDepth?: number;
   gitIdentity?: { name: string; email: string };
+  /** MCP servers agents may use (`mcpServers` in planwright.config.json); absent or empty: none. */
+  mcpServers?: McpServersConfig;
 }
 
 /**

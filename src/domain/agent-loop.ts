@@ -1,4 +1,5 @@
 import type { ReviewVerdict } from './agent-outputs';
+import type { McpToolInfo } from './mcp';
 import type { TaskSpec } from './plan';
 import type { DependencyContext } from './prompts';
 import type { ToolCall, ToolResult } from './tool-schemas';
@@ -85,6 +86,8 @@ export interface PrepareTaskCheckoutInput {
   taskWorkflowId: string;
   /** The task's policy (the run's, narrowed by its plan entry). */
   policy: WorkspacePolicy;
+  /** The MCP tools the run recorded when it opened its workspace (absent: none). */
+  mcpTools?: McpToolInfo[];
 }
 
 export type PrepareTaskCheckoutResult =

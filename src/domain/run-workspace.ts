@@ -62,6 +62,22 @@ export const OpenedWorkspace = z.object({
   policy: WorkspacePolicy.describe("The run's policy: the user's flags within the worker's ceiling"),
   notes: z.array(z.string()).describe('What the ceiling dropped from the user’s flags'),
   sandbox: z.enum(['bwrap', 'none']).describe("How commands run: 'none' only on the worker operator's explicit opt-in"),
+  mcpTools: z
+    .array(
+      z.object({
+        server: z.string().describe('The configured server'),
+        name: z.string().describe("The tool's name on its server"),
+        qualifiedName: z.string().describe('mcp__<server>__<tool>: the name the model calls it by'),
+        description: z.string().describe("The server's description"),
+        inputSchema: z.record(z.string(), z.unknown()).describe("The JSON schema of the tool's arguments"),
+        idempotent: z.boolean().describe('A call that may have run may be made again'),
+        requiresApproval: z.boolean().describe("Calls wait for a person's approval"),
+      }),
+    )
+    .optional()
+    .describe(
+      "The MCP servers' tools as listed when the run opened (recorded, so a server that changes cannot break replay)",
+    ),
 });
 export type OpenedWorkspace = z.infer<typeof OpenedWorkspace>;
 

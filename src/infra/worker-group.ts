@@ -10,18 +10,24 @@ export class WorkerGroup {
     readonly workers: readonly Worker[],
     /** This process's own task queue, when it takes workspace work. */
     readonly ownQueue?: string,
+    /** Runs once every worker has stopped (closes what they shared, such as MCP server processes). */
+    private readonly onStopped?: () => Promise<void> | undefined,
   ) {}
 
   /** Runs every worker until all have stopped (SIGINT/SIGTERM stop them, as Worker.run does); one failing stops all. */
   async run(): Promise<void> {
-    await Promise.all(
-      this.workers.map((w) =>
-        w.run().catch((err: unknown) => {
-          this.shutdown();
-          throw err;
-        }),
-      ),
-    );
+    try {
+      await Promise.all(
+        this.workers.map((w) =>
+          w.run().catch((err: unknown) => {
+            this.shutdown();
+            throw err;
+          }),
+        ),
+      );
+    } finally {
+      await this.onStopped?.();
+    }
   }
 
   /** Runs every worker until `until` settles, then shuts them down and returns its result. */
@@ -32,7 +38,11 @@ export class WorkerGroup {
       () => undefined,
     );
     // Every worker has shut down before the result (or the failure) is handed back, as Worker.runUntil does.
-    await Promise.all(this.workers.map((w) => w.runUntil(settled)));
+    try {
+      await Promise.all(this.workers.map((w) => w.runUntil(settled)));
+    } finally {
+      await this.onStopped?.();
+    }
     return promise;
   }
 

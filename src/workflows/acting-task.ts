@@ -5,6 +5,7 @@ import type { ToolStepResult, VerifyResult } from '../domain/agent-loop';
 import type { ReviewVerdict } from '../domain/agent-outputs';
 import { TASK_MERGE_CONFLICT, TASK_TOO_MANY_MOVES } from '../domain/errors';
 import { taskBranch } from '../domain/git-refs';
+import type { McpToolInfo } from '../domain/mcp';
 import type { TaskSpec } from '../domain/plan';
 import type { DependencyContext } from '../domain/prompts';
 import type { TaskWork } from '../domain/run-workspace';
@@ -28,6 +29,8 @@ export interface TaskWorkspaceInput {
   setup?: string[];
   /** History length past which the task continues as new between rounds (absent: the default). */
   continueAfterEvents?: number;
+  /** The MCP tools the run recorded when it opened its workspace (absent: none). */
+  mcpTools?: McpToolInfo[];
 }
 
 type LoopActivities = ActivityInterfaceFor<AgentLoopActivities>;
@@ -361,6 +364,7 @@ export class ActingTask {
         setup: this.workspace.setup ?? [],
         taskWorkflowId: workflowInfo().workflowId,
         policy: this.workspace.policy,
+        ...(this.workspace.mcpTools ? { mcpTools: this.workspace.mcpTools } : {}),
         ...(recover ? { recover } : {}),
       },
     ]);

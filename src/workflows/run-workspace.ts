@@ -67,6 +67,7 @@ export function taskWorkspace(opened: OpenedWorkspace, task: TaskSpec, input: Ru
     workerTimeoutSeconds: input.workerTimeoutSeconds,
     ...(input.setup.length > 0 ? { setup: input.setup } : {}),
     ...(input.continueAfterEvents ? { continueAfterEvents: input.continueAfterEvents } : {}),
+    ...(opened.mcpTools?.length ? { mcpTools: opened.mcpTools } : {}),
   };
 }
 

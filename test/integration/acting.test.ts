@@ -176,6 +176,9 @@ describe('agents that act in a git workspace', () => {
       { tool: 'no_such_tool', arguments: {} },
       { tool: 'write_file', arguments: '{"path": "src/x.js", broken' },
       write('src/allowed.txt'),
+      // A command may write anywhere the sandbox lets it: what lands outside --allow is undone before the commit.
+      run('cp package.json README.md'),
+      run('cp package.json src/copied.json'),
     ];
     await withWorker(env, { tasks: { evil: { toolScript: hostile } } }, async (h) => {
       const runId = uniqueId('run');
@@ -184,13 +187,13 @@ describe('agents that act in a git workspace', () => {
         {
           goal: 'g',
           plan: onePlan('evil'),
-          workspace: { repo, policy: { commands: ['node --test', 'env', 'cat'], allowPaths: ['src/**'] } },
+          workspace: { repo, policy: { commands: ['node --test', 'env', 'cat', 'cp'], allowPaths: ['src/**'] } },
         },
         runId,
       );
       assert.equal(view.status, 'succeeded');
       const work = view.tasks[0]!.work!;
-      assert.deepEqual(work.changedFiles, ['src/allowed.txt']);
+      assert.deepEqual(work.changedFiles, ['src/allowed.txt', 'src/copied.json']);
       const last = h.sim
         .requests()
         .filter((r) => r.task === 'evil' && r.kind === 'implementer')
@@ -209,6 +212,8 @@ describe('agents that act in a git workspace', () => {
       assert.match(results[10]!, /No such file or directory|exit code 1/);
       assert.match(results[11]!, /^error: no tool "no_such_tool"/);
       assert.match(results[12]!, /^error: the arguments of write_file are not valid JSON/);
+      assert.match(results[14]!, /changes outside the paths this run may write were undone: README\.md/);
+      assert.doesNotMatch(results[15]!, /undone/);
       // The user's repository: untouched outside the run's branches; no hook planted anywhere.
       assert.equal(fixtureGit(repo, 'status', '--porcelain'), '');
       assert.ok(!existsSync(path.join(repo, '.git', 'hooks', 'pre-commit')));

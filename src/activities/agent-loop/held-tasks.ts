@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { AGENT_CONTEXT_LOST } from '../../domain/errors';
+import type { McpToolInfo } from '../../domain/mcp';
 import type { Checkout } from '../../domain/workspace';
 import type { WorkspacePolicy } from '../../domain/workspace-policy-schema';
 
@@ -7,8 +8,11 @@ import type { WorkspacePolicy } from '../../domain/workspace-policy-schema';
 export interface HeldTask {
   runId: string;
   taskId: string;
+  taskWorkflowId: string;
   checkout: Checkout;
   policy: WorkspacePolicy;
+  /** The MCP tools the run recorded when it opened its workspace. */
+  mcpTools?: McpToolInfo[];
 }
 
 /**

@@ -35,6 +35,7 @@ export function createAgentLoopActivities(ctx: AgentLoopContext) {
     releaseCheckout: async (input: { taskWorkflowId: string }) => {
       ctx.transcripts.forget(input.taskWorkflowId);
       const held = ctx.held.release(input.taskWorkflowId);
+      await ctx.mcp?.pool.closeTask(input.taskWorkflowId);
       if (held) await removeCheckout(ctx.workspace, held.checkout);
     },
   };

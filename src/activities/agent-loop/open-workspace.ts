@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { OpenedWorkspace, RunWorkspaceInput } from '../../domain/run-workspace';
 import { isLocalRepoLocation, WORKSPACE_INVALID_INPUT } from '../../domain/workspace';
 import { intersectPolicies } from '../../domain/workspace-policy';
+import { listMcpTools } from '../mcp';
 import { openRunRepository, toWorkspaceFailure } from '../workspace';
 import type { AgentLoopContext } from './settings';
 
@@ -44,7 +45,9 @@ export async function openRunWorkspace(
       ...(input.workspace.repo ? { repo: input.workspace.repo } : {}),
       ...(input.workspace.base ? { base: input.workspace.base } : {}),
     });
-    return { ...repository, policy, notes, sandbox: ctx.sandbox };
+    // The tool lists are read here, by an activity, and recorded with the rest: never inside workflow code.
+    const mcpTools = ctx.mcp ? await listMcpTools(ctx.mcp.pool, ctx.mcp.servers) : [];
+    return { ...repository, policy, notes, sandbox: ctx.sandbox, ...(mcpTools.length > 0 ? { mcpTools } : {}) };
   } catch (err) {
     throw toWorkspaceFailure(err);
   }

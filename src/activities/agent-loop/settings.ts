@@ -1,4 +1,6 @@
+import type { McpServersConfig } from '../../config';
 import type { WorkspacePolicy } from '../../domain/workspace-policy-schema';
+import type { McpClientPool } from '../mcp';
 import type { ModelClient } from '../model/model-client';
 import type { WorkspaceSettings } from '../workspace';
 import type { HeldTasks } from './held-tasks';
@@ -17,5 +19,7 @@ export interface AgentLoopContext {
   /** The task queue only this worker polls: steps of the checkouts it holds are sent there. */
   ownQueue: string;
   transcripts: TranscriptCache;
+  /** This worker's MCP servers and the clients it keeps to them; absent when none are configured. */
+  mcp?: { pool: McpClientPool; servers: McpServersConfig };
   held: HeldTasks;
 }

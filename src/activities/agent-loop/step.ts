@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ExecutedTool, ToolStepInput, ToolStepResult } from '../../domain/agent-loop';
+import type { ExecutedTool, RawToolCall, ToolStepInput, ToolStepResult } from '../../domain/agent-loop';
 import { AGENT_CONTEXT_LOST } from '../../domain/errors';
 import { taskBranch } from '../../domain/git-refs';
 import { parseToolCall } from '../../domain/tool-schemas';
@@ -8,7 +8,11 @@ import { summarizeStep } from '../../domain/tools';
 import { executeTool } from '../tools';
 import { commitStep, findStep, pushTaskBranch, toWorkspaceFailure } from '../workspace';
 import { withHeartbeat } from './heartbeat';
+import type { HeldTask } from './held-tasks';
+import { isMcpCall, runMcpCall } from './mcp-tools';
+import { undoChangesOutsideAllowedPaths, undoneNote } from './path-guard';
 import type { AgentLoopContext } from './settings';
+import type { Transcript } from './transcript-cache';
 import { agentPolicy } from './turn';
 
 /**
@@ -30,6 +34,7 @@ export function runToolStep(ctx: AgentLoopContext, input: ToolStepInput): Promis
         nonRetryable: true,
       });
     }
+    if (isMcpCall(raw)) return mcpStep(ctx, held, transcript, raw, input, signal);
     // The agent type's tools only: a call to one the run allows but this agent was not offered is refused too.
     const parsed = parseToolCall(agentPolicy(held.policy, transcript.tools), raw);
     if (!parsed.ok) {
@@ -56,23 +61,9 @@ export function runToolStep(ctx: AgentLoopContext, input: ToolStepInput): Promis
         { dir: checkout.dir, gitDir: checkout.gitDir, policy, sandbox: ctx.sandbox, signal },
         call,
       );
+      if (executed.changesFiles) executed = await keepToAllowedPaths(held, executed);
       const summary = summarizeStep(call, executed.result);
-      if (executed.changesFiles) {
-        const made = await commitStep(settings, {
-          checkout,
-          ...ids,
-          message: summary,
-        });
-        if (made.commit) {
-          await pushTaskBranch(settings, {
-            checkout,
-            remote: checkout.remote,
-            branch,
-            expectedOld: input.head,
-          });
-          commit = made.commit;
-        }
-      }
+      if (executed.changesFiles) commit = (await commitAndPush(ctx, held, input, summary)) ?? commit;
       const { result } = executed;
       transcript.items.push({
         role: 'tool',
@@ -90,4 +81,65 @@ export function runToolStep(ctx: AgentLoopContext, input: ToolStepInput): Promis
       throw toWorkspaceFailure(err);
     }
   });
+}
+
+/**
+ * Commits what a step changed (its id in a trailer) and pushes it to the task branch as a compare-and-swap on the
+ * head the workflow last recorded. Returns the commit, or undefined when the step changed nothing.
+ */
+async function commitAndPush(
+  ctx: AgentLoopContext,
+  held: HeldTask,
+  input: ToolStepInput,
+  summary: string,
+): Promise<string | undefined> {
+  const { checkout, runId, taskId } = held;
+  const made = await commitStep(ctx.workspace, { checkout, runId, taskId, stepId: input.stepId, message: summary });
+  if (!made.commit) return undefined;
+  const branch = taskBranch(runId, taskId);
+  await pushTaskBranch(ctx.workspace, { checkout, remote: checkout.remote, branch, expectedOld: input.head });
+  return made.commit;
+}
+
+/** An MCP call as a step: a server that works on files changes the checkout, so its changes are committed too. */
+async function mcpStep(
+  ctx: AgentLoopContext,
+  held: HeldTask,
+  transcript: Transcript,
+  raw: RawToolCall,
+  input: ToolStepInput,
+  signal: AbortSignal,
+): Promise<ToolStepResult> {
+  const ran = await runMcpCall(ctx, held, transcript.agentType, raw, signal);
+  const { summary } = ran;
+  let result = ran.result;
+  let commit: string | undefined;
+  try {
+    // A server that works on files writes with the worker's rights: what it changed outside --allow is undone.
+    result = (await keepToAllowedPaths(held, { result, changesFiles: true })).result;
+    commit = await commitAndPush(ctx, held, input, summary);
+  } catch (err) {
+    throw toWorkspaceFailure(err);
+  }
+  transcript.items.push({
+    role: 'tool',
+    callId: raw.id,
+    name: raw.name,
+    content: result.ok ? result.output : `error: ${result.error}`,
+  });
+  return { summary, ok: result.ok, ...(commit ? { commit } : {}) };
+}
+
+/** Undoes a step's changes outside the writable paths, and tells the model so in the step's result. */
+async function keepToAllowedPaths(held: HeldTask, executed: ExecutedTool): Promise<ExecutedTool> {
+  const undone = await undoChangesOutsideAllowedPaths(held);
+  if (undone.length === 0) return executed;
+  const note = undoneNote(undone);
+  const { result } = executed;
+  return {
+    changesFiles: true,
+    result: result.ok
+      ? { ...result, output: `${result.output}\n[${note}]` }
+      : { ok: false, error: `${result.error}; ${note}` },
+  };
 }

@@ -36,8 +36,8 @@ export function prepareTaskCheckout(
 async function prepare(ctx: AgentLoopContext, input: PrepareTaskCheckoutInput): Promise<PrepareTaskCheckoutResult> {
   const result = await checkoutFor(ctx, input);
   if (result.ok) {
-    const { runId, taskId, taskWorkflowId, policy } = input;
-    ctx.held.hold(taskWorkflowId, { runId, taskId, checkout: result.checkout, policy });
+    const { runId, taskId, taskWorkflowId, policy, mcpTools } = input;
+    ctx.held.hold(taskWorkflowId, { runId, taskId, taskWorkflowId, checkout: result.checkout, policy, mcpTools });
   }
   return result;
 }

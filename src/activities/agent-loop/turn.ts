@@ -3,11 +3,13 @@ import { actingImplementerTranscript, NUDGE_TO_USE_TOOLS } from '../../domain/ac
 import type { MeteredResult } from '../../domain/activity-contracts';
 import type { AgentTurnInput, AgentTurnResult, RawToolCall } from '../../domain/agent-loop';
 import { AGENT_CONTEXT_LOST } from '../../domain/errors';
+import { parseQualifiedMcpName } from '../../domain/mcp';
 import { parseToolCall, toolDefinitionsFor } from '../../domain/tool-schemas';
 import { summarizeStep } from '../../domain/tools';
 import type { WorkspacePolicy } from '../../domain/workspace-policy-schema';
 import { agentFor } from '../agents';
 import { callWithTools } from '../model/tool-turn';
+import { mcpFunctionTools, mcpToolsFor } from './mcp-tools';
 import type { AgentLoopContext } from './settings';
 import type { Transcript } from './transcript-cache';
 
@@ -20,7 +22,8 @@ const MAX_TURN_TEXT = 500;
  * the model made stay in the cache for runToolStep; history gets their one-line summaries.
  */
 export async function agentTurn(ctx: AgentLoopContext, input: AgentTurnInput): Promise<MeteredResult<AgentTurnResult>> {
-  const { policy } = ctx.held.get(input.key.taskWorkflowId);
+  const held = ctx.held.get(input.key.taskWorkflowId);
+  const { policy } = held;
   const transcript = ctx.transcripts.get(input.key) ?? openRound(ctx, input, policy);
   // Calls of an earlier turn that never ran (the step limit, or a turn asked again) are answered, or the provider
   // refuses a conversation with unanswered calls.
@@ -36,6 +39,7 @@ export async function agentTurn(ctx: AgentLoopContext, input: AgentTurnInput): P
     round: input.key.round,
     transcript: transcript.items,
     tools: toolDefinitionsFor(agentPolicy(policy, transcript.tools)),
+    externalTools: mcpFunctionTools(mcpToolsFor(ctx, held, transcript.agentType)),
     availableMillicredits: input.availableMillicredits,
     ...(input.modelOverride ? { modelOverride: input.modelOverride } : {}),
   });
@@ -55,6 +59,8 @@ export async function agentTurn(ctx: AgentLoopContext, input: AgentTurnInput): P
 }
 
 function summarizeRawCall(policy: WorkspacePolicy, call: RawToolCall): string {
+  const mcp = parseQualifiedMcpName(call.name);
+  if (mcp) return `mcp ${mcp.server}.${mcp.tool}`.slice(0, 120);
   const parsed = parseToolCall(policy, call);
   return parsed.ok ? summarizeStep(parsed.call) : `${call.name.slice(0, 40)} (invalid call)`;
 }

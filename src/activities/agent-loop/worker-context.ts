@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { WorkspaceWorkerConfig } from '../../config';
+import { McpClientPool } from '../mcp';
 import type { ModelClient } from '../model/model-client';
 import { probeSandbox } from '../sandbox';
 import { workspaceSettings } from '../workspace';
@@ -46,6 +47,9 @@ export async function workspaceContext(
     // Unique per process: a restarted worker has lost its checkouts and conversations, so it must not get their steps.
     ownQueue: `${taskQueue}@${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     transcripts: new TranscriptCache(),
+    ...(config.mcpServers && Object.keys(config.mcpServers).length > 0
+      ? { mcp: { pool: new McpClientPool({ workerDir: process.cwd() }), servers: config.mcpServers } }
+      : {}),
     held: new HeldTasks(),
   };
 }

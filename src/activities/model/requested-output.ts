@@ -17,6 +17,8 @@ export interface FunctionToolSpec {
   description: string;
   /** Strict JSON schema of the arguments (see toolParametersSchema). */
   parameters: Record<string, unknown>;
+  /** Overrides the request's strictness: tools whose schemas were written elsewhere (MCP servers) are sent non-strict. */
+  strict?: boolean;
 }
 
 /** The Chat Completions fields that ask for the output: `response_format`, or `tools`. */
@@ -29,7 +31,12 @@ export function chatOutputFields(
   return {
     tools: output.tools.map((t) => ({
       type: 'function',
-      function: { name: t.name, description: t.description, parameters: t.parameters, strict: output.strict },
+      function: {
+        name: t.name,
+        description: t.description,
+        parameters: t.parameters,
+        strict: t.strict ?? output.strict,
+      },
     })),
   };
 }
@@ -49,7 +56,7 @@ export function responsesOutputFields(
       name: t.name,
       description: t.description,
       parameters: t.parameters,
-      strict: output.strict,
+      strict: t.strict ?? output.strict,
     })),
   };
 }

@@ -5,7 +5,7 @@ import type { ToolDefinition } from '../../domain/tool-schemas';
 import { callWithFallbacks } from './metered-call';
 import { sendMetered } from './metered-request';
 import type { ModelClient } from './model-client';
-import { functionToolsFor } from './requested-output';
+import { functionToolsFor, type FunctionToolSpec } from './requested-output';
 
 /** One model turn of an agent that acts through function tools. */
 export interface ToolTurnRequest {
@@ -21,6 +21,8 @@ export interface ToolTurnRequest {
   transcript: TranscriptItem[];
   /** The tools offered, sent as strict function tools; their schemas count toward the reservation. */
   tools: ToolDefinition[];
+  /** Tools described by JSON schemas written elsewhere (MCP servers), sent after the built-in ones. */
+  externalTools?: FunctionToolSpec[];
   /** Credits this activity may spend across all its requests and attempts, in millicredits. */
   availableMillicredits: number;
   /** Use this model instead of the configured one (escalation after repeated review failures). */
@@ -40,7 +42,11 @@ export function callWithTools(model: ModelClient, req: ToolTurnRequest): Promise
       place: req,
       conversation: req.transcript,
       // Strict unless the config turns strict schemas off for a server that refuses them.
-      output: { kind: 'tools', tools: functionToolsFor(req.tools), strict: agent.strictSchema },
+      output: {
+        kind: 'tools',
+        tools: [...functionToolsFor(req.tools), ...(req.externalTools ?? [])],
+        strict: agent.strictSchema,
+      },
       repair: false,
       problemsOf: () => [],
     });

@@ -1,0 +1,104 @@
+/**
+ * MCP servers in the tool loop, end to end: the reference "everything" server over stdio (shared by the worker) and
+ * the reference filesystem server started in the task's checkout; real Temporal server, real git.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { McpServersConfig } from '../../src/config';
+import type { GoalInputJson, RunView } from '../../src/domain/run';
+import { decodePayload } from '../../src/infra/data-converter';
+import { fixtureGit, userRepository } from '../helpers/git-fixtures';
+import { activitySummaries, historyOf } from '../helpers/history';
+import { createTestEnvironment, productionBundle, testWorkspace, uniqueId, withWorker } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+before(async () => {
+  env = await createTestEnvironment();
+  await productionBundle();
+});
+after(() => env?.teardown());
+
+const bin = (name: string) => path.join(__dirname, '..', '..', 'node_modules', '.bin', name);
+const mcpServers = McpServersConfig.parse({
+  everything: { command: bin('mcp-server-everything'), tools: { '*': ['echo'] }, idempotent: ['echo'] },
+  files: {
+    command: bin('mcp-server-filesystem'),
+    args: ['.'],
+    cwd: 'checkout',
+    tools: { '*': ['write_file', 'read_text_file', 'move_file'] },
+    requiresApproval: ['move_file'],
+  },
+});
+
+describe('MCP servers in the tool loop', () => {
+  it("records the servers' tools at start, calls them by name, and commits what a file server changed", async () => {
+    const repo = userRepository({
+      'package.json': '{ "name": "fixture" }\n',
+      'README.md': '# Fixture\n',
+      'notes/index.md': '# Notes\n',
+    });
+    const script = [
+      { tool: 'mcp__everything__echo', arguments: { message: 'hello from the agent' } },
+      { tool: 'mcp__files__write_file', arguments: { path: 'notes/mcp.md', content: 'written through MCP\n' } },
+      // Outside --allow: the server writes it (it runs with the worker's rights), and the step undoes it.
+      { tool: 'mcp__files__write_file', arguments: { path: 'README.md', content: 'overwritten\n' } },
+      // Gated by requiresApproval: not offered until approvals of tool calls exist.
+      { tool: 'mcp__files__move_file', arguments: { source: 'README.md', destination: 'gone.md' } },
+    ];
+    await withWorker(
+      env,
+      { tasks: { notes: { toolScript: script } } },
+      async (h) => {
+        const runId = uniqueId('run');
+        const input: GoalInputJson = {
+          goal: 'g',
+          plan: { goal: 'g', tasks: [{ id: 'notes', title: 'Write notes', acceptanceCriteria: ['written'] }] },
+          workspace: { repo, policy: { allowPaths: ['notes/**'] } },
+        };
+        const view: RunView = await h.env.client.workflow.execute('goalWorkflow', {
+          taskQueue: h.taskQueue,
+          workflowId: runId,
+          args: [input],
+        });
+        assert.equal(view.status, 'succeeded', view.tasks[0]?.error);
+        // The tool list is in the run's history, as the opening activity's result: replay never asks a server.
+        const openedEvent = (await historyOf(h.env.client, runId)).find(
+          (e) =>
+            e.activityTaskCompletedEventAttributes &&
+            e.eventId &&
+            e.activityTaskCompletedEventAttributes.scheduledEventId,
+        );
+        const recorded = await decodePayload<{ mcpTools?: { qualifiedName: string }[] }>(
+          openedEvent!.activityTaskCompletedEventAttributes!.result!.payloads![0]!,
+        );
+        assert.deepEqual(recorded.mcpTools?.map((t) => t.qualifiedName).sort(), [
+          'mcp__everything__echo',
+          'mcp__files__move_file',
+          'mcp__files__read_text_file',
+          'mcp__files__write_file',
+        ]);
+        const summaries = await activitySummaries(h.env.client, `${runId}/notes`);
+        assert.ok(summaries.includes('mcp everything.echo'), summaries.join(' | '));
+        assert.ok(summaries.includes('mcp files.write_file'), summaries.join(' | '));
+        const last = h.sim
+          .requests()
+          .filter((r) => r.task === 'notes' && r.kind === 'implementer')
+          .at(-1)!;
+        const results = (last.messages as { role: string; content: unknown }[])
+          .filter((m) => m.role === 'tool')
+          .map((m) => String(m.content));
+        assert.match(results[0]!, /hello from the agent/);
+        assert.doesNotMatch(results[1]!, /error/i, results[1]);
+        assert.match(results[2]!, /undone: README\.md/);
+        assert.match(results[3]!, /^error: no tool "mcp__files__move_file" is offered/);
+        const work = view.tasks[0]!.work!;
+        assert.deepEqual(work.changedFiles, ['notes/mcp.md']);
+        assert.equal(fixtureGit(repo, 'show', `${work.commit}:notes/mcp.md`), 'written through MCP');
+        assert.equal(fixtureGit(repo, 'show', `${work.commit}:README.md`), '# Fixture');
+      },
+      { workspace: { ...testWorkspace(), mcpServers } },
+    );
+  });
+});
