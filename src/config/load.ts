@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { createAgentRegistry } from '../domain/agents';
 import { formatIssues } from '../domain/plan-validation';
 import { DEFAULT_PRICES } from '../domain/prices';
 import { ConfigError } from './errors';
+import { mcpAgentTypeProblems } from './mcp';
 import { checkModelSettings } from './model-checks';
 import { DEFAULT_MODEL_SETTINGS, DEFAULT_PROVIDER, PlanwrightConfig, type ModelSettings } from './schema';
 import { unknownKeyMessages } from './unknown-keys';
@@ -34,6 +36,12 @@ export function loadConfigFile(env: NodeJS.ProcessEnv = process.env, cwd = proce
         : formatIssues([issue]),
     );
     throw new ConfigError(`${file} is invalid:\n${problems.map((l) => `  ${l}`).join('\n')}`);
+  }
+  // Agent types in the MCP servers' tool maps must exist, or the tools would silently never be offered.
+  const agentTypes = [...createAgentRegistry(parsed.data.customAgents).keys()];
+  const mcpProblems = mcpAgentTypeProblems(parsed.data.mcpServers, agentTypes);
+  if (mcpProblems.length > 0) {
+    throw new ConfigError(`${file} is invalid:\n${mcpProblems.map((l) => `  ${l}`).join('\n')}`);
   }
   return parsed.data;
 }

@@ -204,3 +204,19 @@ describe('qualified names and tool patterns', () => {
     assert.ok(!isMcpToolAllowedForSomeAgent(rules, 'move_file'));
   });
 });
+
+describe('mcpServers in planwright.config.json', () => {
+  it('refuses an agent type the tool map names but no agent has, naming the closest', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pw-mcp-config-'));
+    writeFileSync(
+      path.join(dir, 'planwright.config.json'),
+      JSON.stringify({ mcpServers: { files: { command: 'x', tools: { cod: ['read_*'] } } } }),
+    );
+    assert.throws(
+      () => loadConfigFile({}, dir),
+      (err: Error) =>
+        err instanceof ConfigError &&
+        /mcpServers\.files\.tools\.cod: no agent type "cod" \(did you mean "code"\?\)/.test(err.message),
+    );
+  });
+});
