@@ -4,8 +4,16 @@
  * which carries the one data converter (src/infra/data-converter.ts).
  */
 export { connectClient, resolveTemporalTarget, type TemporalTarget } from './infra/connection';
-export { approveBudget, denyBudget, listWaitingTasks, pendingApprovalsOf } from './client/approvals';
-export type { ApprovalRequest, DenialRequest, WaitingTask } from './client/approvals';
+export {
+  approveBudget,
+  approveToolCall,
+  denyBudget,
+  denyToolCall,
+  listWaiting,
+  listWaitingTasks,
+  pendingApprovalsOf,
+} from './client/approvals';
+export type { ApprovalRequest, DenialRequest, WaitingTask, WaitingToolCall } from './client/approvals';
 export { estimatePlan, type PlanEstimate } from './client/estimate';
 export {
   checkListableStatus,

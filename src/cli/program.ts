@@ -9,6 +9,7 @@ import { registerListCommand } from './commands/list-command';
 import { registerLocalCommands } from './commands/local-commands';
 import { registerPlanCommand } from './commands/plan-command';
 import { registerRunCommands } from './commands/run-commands';
+import { registerToolApprovalCommands } from './commands/tool-approval-commands';
 import { registerWorkspaceCommands } from './commands/workspace-commands';
 
 /** The `planwright` command line: wiring only; each group of commands lives in ./commands. */
@@ -23,6 +24,7 @@ export function createProgram(): Command {
   registerListCommand(program);
   registerPlanCommand(program);
   registerApprovalCommands(program);
+  registerToolApprovalCommands(program);
   registerLocalCommands(program);
   registerCodecCommands(program);
   return program;

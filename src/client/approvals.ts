@@ -2,8 +2,16 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { BudgetAnswer } from '../domain/approvals';
 import type { PendingApproval } from '../domain/run';
 import { RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
+import type { ApproveToolCall, DenyToolCall, PendingToolCall, ToolCallAnswer } from '../domain/tool-approvals';
 import { EXIT, UserError } from '../infra/errors';
-import { approveBudgetUpdate, denyBudgetUpdate, pendingApprovalsQuery } from '../workflows/messages';
+import {
+  approveBudgetUpdate,
+  denyBudgetUpdate,
+  pendingApprovalsQuery,
+  approveToolCallUpdate,
+  denyToolCallUpdate,
+  statusQuery,
+} from '../workflows/messages';
 
 /** A person's grant of credits to a waiting task. */
 export interface ApprovalRequest {
@@ -46,12 +54,12 @@ const DECISION_TIMEOUT_MS = 30_000;
  * Sends a decision as an Update and returns the run's own answer: accepted, or refused with the run's reason (also
  * recorded in the run). A closed or unknown run is the caller's mistake, named as such.
  */
-async function decide(
+async function decide<A>(
   client: Client,
   runId: string,
-  send: (handle: WorkflowHandle) => Promise<BudgetAnswer>,
+  send: (handle: WorkflowHandle) => Promise<A>,
   timeoutMs = DECISION_TIMEOUT_MS,
-): Promise<BudgetAnswer> {
+): Promise<A> {
   const handle = client.workflow.getHandle(runId);
   try {
     // Without a worker the SDK would retry the Update forever: the run answers within the bound, or not at all.
@@ -110,11 +118,45 @@ export interface WaitingTask extends PendingApproval {
 
 /** Every task waiting for a person, over the namespace's running runs (found by search attribute). */
 export async function listWaitingTasks(client: Client): Promise<WaitingTask[]> {
-  const waiting: WaitingTask[] = [];
+  return (await listWaiting(client)).tasks;
+}
+
+/** A tool call waiting for a person, with its run. */
+export interface WaitingToolCall extends PendingToolCall {
+  runId: string;
+}
+
+/** Everything waiting for a person across the namespace: tasks short of credits and gated tool calls. */
+export async function listWaiting(client: Client): Promise<{ tasks: WaitingTask[]; toolCalls: WaitingToolCall[] }> {
+  const tasks: WaitingTask[] = [];
+  const toolCalls: WaitingToolCall[] = [];
   const query = `${RUN_STATUS_ATTRIBUTE.name} = "awaiting_approval" AND ExecutionStatus = "Running"`;
   for await (const wf of client.workflow.list({ query })) {
-    const pending = await client.workflow.getHandle(wf.workflowId).query(pendingApprovalsQuery);
-    for (const p of pending) waiting.push({ runId: wf.workflowId, ...p });
+    const view = await client.workflow.getHandle(wf.workflowId).query(statusQuery);
+    for (const p of view.pendingApprovals) tasks.push({ runId: wf.workflowId, ...p });
+    for (const c of view.pendingToolCalls ?? []) toolCalls.push({ runId: wf.workflowId, ...c });
   }
-  return waiting;
+  return { tasks, toolCalls };
+}
+
+/** Lets a waiting tool call run; the answer is the run's own (refused: not waiting, not an approver…). */
+export function approveToolCall(
+  client: Client,
+  runId: string,
+  request: ApproveToolCall,
+  options: DecisionOptions = {},
+): Promise<ToolCallAnswer> {
+  const send = (handle: WorkflowHandle) => handle.executeUpdate(approveToolCallUpdate, { args: [request] });
+  return decide(client, runId, send, options.timeoutMs);
+}
+
+/** Refuses a waiting tool call; the agent reads the reason as the tool's result and goes on. */
+export function denyToolCall(
+  client: Client,
+  runId: string,
+  request: DenyToolCall,
+  options: DecisionOptions = {},
+): Promise<ToolCallAnswer> {
+  const send = (handle: WorkflowHandle) => handle.executeUpdate(denyToolCallUpdate, { args: [request] });
+  return decide(client, runId, send, options.timeoutMs);
 }

@@ -129,7 +129,13 @@ export interface AgentTurnInput {
 
 /** What a turn asked for, as history keeps it: the calls themselves stay in the worker's transcript. */
 export interface AgentTurnResult {
-  calls: { id: string; name: string; summary: string }[];
+  calls: {
+    id: string;
+    name: string;
+    summary: string;
+    /** Set for a call of a tool that waits for a person's approval: what the person is shown. */
+    gated?: { server: string; tool: string; arguments: string };
+  }[];
   /** The model's text, cut short. */
   text: string;
 }
@@ -144,6 +150,8 @@ export interface ToolStepInput {
   stepId: string;
   /** The task branch's commit as last recorded: a push lands only on it. */
   head: string;
+  /** A person's decision on a call that waits for approval; without one such a call never runs. */
+  decision?: { approved: true; by: string } | { approved: false; by: string; reason: string };
 }
 
 export interface ToolStepResult {

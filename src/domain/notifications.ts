@@ -7,7 +7,7 @@ import type { RunStatus } from './run';
  * sentence, so Slack-style incoming webhooks show it as is; the other fields are for programs.
  */
 export const RunNotification = z.object({
-  event: z.enum(['approval_needed', 'run_ended']).describe('Why the message was sent'),
+  event: z.enum(['approval_needed', 'tool_call_approval_needed', 'run_ended']).describe('Why the message was sent'),
   runId: z.string().describe('Workflow id of the run'),
   goal: z.string().describe('Goal of the run, shortened'),
   taskId: z.string().optional().describe('Task waiting for credits (approval_needed)'),
@@ -17,6 +17,15 @@ export const RunNotification = z.object({
     .int()
     .optional()
     .describe("Credits the task's next call is missing, in thousandths (approval_needed)"),
+  toolCall: z
+    .object({
+      requestId: z.string().describe('What a person approves or denies'),
+      server: z.string().describe('The MCP server'),
+      tool: z.string().describe('The tool'),
+      arguments: z.string().describe('The arguments as JSON, shortened'),
+    })
+    .optional()
+    .describe('The call waiting for a person (tool_call_approval_needed)'),
   status: z.string().optional().describe('How the run ended (run_ended)'),
   spentMillicredits: z.number().int().optional().describe('Credits the run spent, in thousandths (run_ended)'),
   budgetMillicredits: z.number().int().optional().describe('Budget of the run, in thousandths (run_ended)'),
@@ -48,6 +57,27 @@ export function approvalNeeded(n: {
       `Planwright run ${n.runId}: task ${n.taskId} ("${shorten(n.taskTitle, 80)}") needs ${needs} more credits and waits ` +
       `for approval. Approve: planwright approve ${n.runId} ${n.taskId} --credits ${Math.ceil(n.shortfallMillicredits / 1000)} ` +
       `· deny: planwright deny ${n.runId} ${n.taskId} --reason "..."`,
+  };
+}
+
+export function toolCallNeedsApproval(n: {
+  runId: string;
+  goal: string;
+  request: { requestId: string; taskId: string; server: string; tool: string; arguments: string };
+  at: string;
+}): RunNotification {
+  const { requestId, taskId, server, tool } = n.request;
+  return {
+    event: 'tool_call_approval_needed',
+    runId: n.runId,
+    goal: shorten(n.goal),
+    taskId,
+    toolCall: { requestId, server, tool, arguments: shorten(n.request.arguments, 500) },
+    at: n.at,
+    text:
+      `Planwright run ${n.runId}: task ${taskId} wants to call ${server}.${tool} with ${shorten(n.request.arguments, 200)} ` +
+      `and waits for approval. Approve: planwright approve-tool ${n.runId} ${requestId} ` +
+      `· deny: planwright deny-tool ${n.runId} ${requestId} --reason "..."`,
   };
 }
 

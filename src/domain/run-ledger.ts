@@ -11,6 +11,7 @@ import { compactTask, expandTask, type CompactTask, type RunSnapshot } from './r
 import { runViewOf, SUMMARY_VIEW_LIMIT } from './run-view';
 import type { IntegrationResult, OpenedWorkspace } from './run-workspace';
 import { DagScheduler, type SchedulerState } from './scheduler';
+import { ToolCallLedger } from './tool-call-ledger';
 
 /** Smallest allocation a task gets, whatever its effort: enough for a few small calls. */
 export const TASK_FLOOR_MILLICREDITS = 1000;
@@ -55,10 +56,14 @@ export class RunLedger {
   refused: RefusedMessages = noRefusals();
   /** Output summaries of succeeded tasks, handed to their dependents. */
   readonly summaries = new Map<string, string>();
+  /** Tool calls waiting for a person (MCP tools marked requiresApproval). */
+  readonly toolCalls: ToolCallLedger;
   /** The run's git workspace, once opened (runs with a workspace), and how its integration ended. */
   workspace: { opened: OpenedWorkspace; integration?: IntegrationResult } | undefined;
 
-  constructor(readonly options: RunLedgerOptions) {}
+  constructor(readonly options: RunLedgerOptions) {
+    this.toolCalls = new ToolCallLedger(options.approvers, this.decisions);
+  }
 
   /** Takes the validated plan, charges planning, allocates credits. Throws BudgetTooSmallError before any change. */
   setPlan(plan: Plan, planningMillicredits: number, childIdOf: (taskId: string) => string): void {
@@ -98,6 +103,7 @@ export class RunLedger {
       pending: [...this.pending.values()],
       ...(this.refused.count > 0 ? { refused: this.refused } : {}),
       ...(this.workspace ? { workspace: this.workspace.opened } : {}),
+      ...(this.toolCalls.size > 0 ? { pendingToolCalls: [...this.toolCalls.pending.values()] } : {}),
       continuedRuns,
     };
   }
@@ -113,6 +119,7 @@ export class RunLedger {
     for (const p of snapshot.pending) ledger.pending.set(p.taskId, p);
     if (snapshot.refused) ledger.refused = snapshot.refused;
     if (snapshot.workspace) ledger.workspace = { opened: snapshot.workspace };
+    for (const call of snapshot.pendingToolCalls ?? []) ledger.toolCalls.pending.set(call.requestId, call);
     for (const [id, summary] of Object.entries(snapshot.summaries)) ledger.summaries.set(id, summary);
     const compact = new Map(snapshot.plan.tasks.map((t, i) => [t.id, snapshot.tasks[i]!]));
     ledger.createViews(snapshot.plan, childIdOf, (t) => compact.get(t.id)!);
@@ -190,6 +197,7 @@ export class RunLedger {
   finishTask(outcome: TaskOutcome, at: string): string[] {
     if (!this.scheduler || !this.isOpen(outcome.taskId)) return [];
     const view = this.view(outcome.taskId);
+    this.toolCalls.forgetTask(outcome.taskId);
     const waited = this.pending.get(outcome.taskId);
     this.pending.delete(outcome.taskId);
     if (waited && outcome.failureType === TASK_APPROVAL_TIMEOUT) {

@@ -2,6 +2,7 @@ import type { RefusedMessages } from './approvals';
 import type { Plan, TaskSpec } from './plan';
 import type { ApprovalDecision, PendingApproval, TaskStatus, TaskView, Verdict } from './run';
 import type { OpenedWorkspace, TaskWork } from './run-workspace';
+import type { PendingToolCall } from './tool-approvals';
 
 /**
  * The state a run carries across continue-as-new, kept compact because it travels as one payload (2 MiB limit):
@@ -25,6 +26,8 @@ export interface RunSnapshot {
   continuedRuns: number;
   /** The run's workspace as opened at its start (runs with a workspace). */
   workspace?: OpenedWorkspace;
+  /** Tool calls waiting for a person. */
+  pendingToolCalls?: PendingToolCall[];
 }
 
 export interface CompactTask {

@@ -30,6 +30,7 @@ export function runViewOf(ledger: RunLedger): RunView {
     }),
     ...(full ? {} : { omittedSucceededTasks: tasks.size - listed.length }),
     pendingApprovals: [...ledger.pending.values()],
+    ...(ledger.toolCalls.size > 0 ? { pendingToolCalls: [...ledger.toolCalls.pending.values()] } : {}),
     decisions: ledger.decisions,
     ...(ledger.refused.count > 0 ? { refused: ledger.refused } : {}),
     metrics: runMetrics(tasks.values()),

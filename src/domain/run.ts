@@ -4,6 +4,7 @@ import { MAX_CONCURRENCY, MAX_GOAL_CHARS, MAX_REVIEW_ROUNDS } from './limits';
 import { Plan } from './plan';
 import { RunMetrics } from './run-metrics';
 import { RunWorkspaceInput, RunWorkspaceView, TaskWork } from './run-workspace';
+import { ToolCallRequest } from './tool-approvals';
 
 /** One entry of a run's approver list (see src/domain/approvers.ts). */
 export const ApproverRule = z
@@ -188,6 +189,10 @@ export const RunView = z.object({
     .optional()
     .describe('Succeeded tasks left out of `tasks` in a large run; their state is in their own workflows'),
   pendingApprovals: z.array(PendingApproval).describe('Tasks waiting for a person'),
+  pendingToolCalls: z
+    .array(ToolCallRequest.extend({ since: z.string().describe('ISO time the call started waiting') }))
+    .optional()
+    .describe('Tool calls waiting for a person (MCP tools marked requiresApproval)'),
   decisions: z.array(ApprovalDecision).describe('Every budget decision, in order'),
   refused: RefusedMessages.optional().describe('Signals and updates the run refused (forged or malformed), bounded'),
   metrics: RunMetrics.describe('Rounds, calls, credits, throughput and durations over every task, also unlisted ones'),

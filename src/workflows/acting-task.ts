@@ -15,6 +15,7 @@ import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
 import { isWorkerLost, ownQueueOptions, sharedQueueOptions, verifyFeedback } from './acting-options';
 import { MODEL_CALL_OPTIONS } from './activity-options';
 import { TaskStop } from './task-stop';
+import { ToolCallGate } from './tool-call-gate';
 
 /** What a task of a run with a workspace gets from its run (a field of TaskWorkflowInput). */
 export interface TaskWorkspaceInput {
@@ -79,13 +80,17 @@ export class ActingTask {
     private readonly progress: TaskProgress,
     private readonly metered: Metered,
     restored?: ActingState,
+    approvalTimeoutSeconds?: number,
   ) {
+    this.gate = new ToolCallGate(ids.runId, progress, approvalTimeoutSeconds);
     if (restored) {
       ({ checkout: this.checkout, queue: this.queue, startCommit: this.startCommit, head: this.head } = restored);
       ({ steps: this.steps, commits: this.commits, moves: this.moves, changedFiles: this.changedFiles } = restored);
       this.lastVerify = restored.lastVerify;
     }
   }
+
+  private readonly gate: ToolCallGate;
 
   /** True once the checkout exists (a task continued as new has it already). */
   get prepared(): boolean {
@@ -184,7 +189,13 @@ export class ActingTask {
       for (const [callIndex, call] of turn.calls.entries()) {
         if (taken >= policy.maxStepsPerRound) break;
         taken++;
-        const record = await this.step({ key, callIndex, stepId: `r${round}s${taken}`, summary: call.summary });
+        const record = await this.step({
+          key,
+          callIndex,
+          stepId: `r${round}s${taken}`,
+          summary: call.summary,
+          ...(call.gated ? { gated: call.gated } : {}),
+        });
         recap.push(record.summary);
         if (record.finished !== undefined) return record.finished || 'finished';
         if (record.interrupted) break;
@@ -287,11 +298,16 @@ export class ActingTask {
     callIndex: number;
     stepId: string;
     summary: string;
+    gated?: { server: string; tool: string; arguments: string };
   }): Promise<ToolStepResult & { interrupted?: boolean }> {
     this.steps++;
     this.progress.steps = this.steps;
     this.progress.lastStep = args.summary;
     const policy = this.workspace.policy;
+    // A gated call waits for a person's decision on this very call (its id: task and step) before it may run.
+    const decision = args.gated
+      ? await this.gate.ask({ requestId: `${this.ids.taskId}/${args.stepId}`, taskId: this.ids.taskId, ...args.gated })
+      : undefined;
     let result: ToolStepResult & { interrupted?: boolean };
     try {
       result = await this.own().runToolStep.executeWithOptions(
@@ -303,7 +319,15 @@ export class ActingTask {
           ),
           summary: args.summary,
         },
-        [{ key: args.key, callIndex: args.callIndex, stepId: args.stepId, head: this.head }],
+        [
+          {
+            key: args.key,
+            callIndex: args.callIndex,
+            stepId: args.stepId,
+            head: this.head,
+            ...(decision ? { decision } : {}),
+          },
+        ],
       );
     } catch (err) {
       if (!isWorkerLost(err)) throw err;

@@ -21,7 +21,7 @@ import type { CreditDecision } from '../domain/approvals';
 import { BudgetTooSmallError, toMillicredits } from '../domain/credits';
 import { BUDGET_TOO_SMALL, INVALID_INPUT } from '../domain/errors';
 import { outcomeFromFailureCause } from '../domain/failure-details';
-import { approvalNeeded, runEnded, type RunNotification } from '../domain/notifications';
+import { approvalNeeded, runEnded, toolCallNeedsApproval, type RunNotification } from '../domain/notifications';
 import { formatIssues } from '../domain/plan-validation';
 import { constraintList } from '../domain/prompts';
 import { GoalInput, TaskOutcome, type GoalInputJson, type RunView } from '../domain/run';
@@ -34,6 +34,11 @@ import { createBudgetHandlers } from './budget-handlers';
 import {
   approveBudgetSignal,
   approveBudgetUpdate,
+  approveToolCallSignal,
+  approveToolCallUpdate,
+  denyToolCallSignal,
+  denyToolCallUpdate,
+  requestToolCallSignal,
   creditDecisionSignal,
   denyBudgetSignal,
   denyBudgetUpdate,
@@ -48,6 +53,7 @@ import {
 import { RunMeters } from './run-meters';
 import { checkPlanPolicy, integrateRun, integrationError, openWorkspace, taskWorkspace } from './run-workspace';
 import { taskWorkflow } from './task';
+import { createToolApprovalHandlers } from './tool-approval-handlers';
 
 const { preparePlan } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);
 const { collectTaskOutcomes } = proxyActivities<Activities>({
@@ -136,12 +142,14 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   const publish = () => {
     // Every change of the ledger is followed by a publish: the place to count the decisions it appended.
     meters.newDecisions(ledger.decisions);
-    const status = ledger.pending.size > 0 ? 'awaiting_approval' : ledger.status;
-    if (published === `${status}/${ledger.pending.size}`) return;
-    published = `${status}/${ledger.pending.size}`;
+    // Tool calls waiting for a person count as pending approvals (always none in runs without them).
+    const waiting = ledger.pending.size + ledger.toolCalls.size;
+    const status = waiting > 0 ? 'awaiting_approval' : ledger.status;
+    if (published === `${status}/${waiting}`) return;
+    published = `${status}/${waiting}`;
     upsertSearchAttributes([
       { key: RUN_STATUS_ATTRIBUTE, value: status },
-      { key: PENDING_APPROVALS_ATTRIBUTE, value: ledger.pending.size },
+      { key: PENDING_APPROVALS_ATTRIBUTE, value: waiting },
     ]);
   };
   const tellTask = async (taskId: string, decision: CreditDecision) => {
@@ -253,6 +261,17 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   setHandler(denyBudgetSignal, async (raw: unknown) => void (await budget.deny(raw)));
   setHandler(approveBudgetUpdate, (raw: unknown) => budget.approve(raw));
   setHandler(denyBudgetUpdate, (raw: unknown) => budget.deny(raw));
+  const toolCalls = createToolApprovalHandlers({
+    ledger,
+    publish,
+    now,
+    askPerson: (request) => tell(toolCallNeedsApproval({ runId, goal: input.goal, request, at: now() })),
+  });
+  setHandler(requestToolCallSignal, (raw: unknown) => toolCalls.requestToolCall(raw));
+  setHandler(approveToolCallSignal, async (raw: unknown) => void (await toolCalls.approve(raw)));
+  setHandler(denyToolCallSignal, async (raw: unknown) => void (await toolCalls.deny(raw)));
+  setHandler(approveToolCallUpdate, (raw: unknown) => toolCalls.approve(raw));
+  setHandler(denyToolCallUpdate, (raw: unknown) => toolCalls.deny(raw));
 
   publish();
   if (resume) await takeOverInheritedTasks();

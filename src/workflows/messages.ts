@@ -3,6 +3,13 @@ import type { ApproveBudget, BudgetAnswer, CreditDecision, CreditRequest, DenyBu
 import type { Plan } from '../domain/plan';
 import type { ApprovalDecision, PendingApproval, RunView, TaskOutcome } from '../domain/run';
 import type { TaskProgress } from '../domain/task-progress';
+import type {
+  ApproveToolCall,
+  DenyToolCall,
+  ToolCallAnswer,
+  ToolCallDecision,
+  ToolCallRequest,
+} from '../domain/tool-approvals';
 
 /**
  * Signals and queries, shared by workflows and clients. Each wire name equals the identifier without its kind suffix,
@@ -30,6 +37,18 @@ export const taskFinishedSignal = defineSignal<[TaskOutcome]>('taskFinished');
 export const reportToRunSignal = defineSignal('reportToRun');
 /** The run answers a task's credit request. */
 export const creditDecisionSignal = defineSignal<[CreditDecision]>('creditDecision');
+
+/** A person lets a waiting tool call run: `{ requestId, by?, note? }`. */
+export const approveToolCallSignal = defineSignal<[ApproveToolCall]>('approveToolCall');
+/** A person refuses a waiting tool call: `{ requestId, reason, by? }`; the agent reads the reason. */
+export const denyToolCallSignal = defineSignal<[DenyToolCall]>('denyToolCall');
+/** The same as Updates: the caller waits for the run's answer. */
+export const approveToolCallUpdate = defineUpdate<ToolCallAnswer, [ApproveToolCall]>('approveToolCall');
+export const denyToolCallUpdate = defineUpdate<ToolCallAnswer, [DenyToolCall]>('denyToolCall');
+/** A task tells its run that a call waits for a person. */
+export const requestToolCallSignal = defineSignal<[ToolCallRequest]>('requestToolCall');
+/** The run answers a task's tool-call request. */
+export const toolCallDecisionSignal = defineSignal<[ToolCallDecision]>('toolCallDecision');
 
 /** Run status: every task's state, credits, rounds and verdicts, pending approvals and decisions. */
 export const statusQuery = defineQuery<RunView>('status');

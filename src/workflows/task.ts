@@ -191,7 +191,14 @@ export async function taskWorkflow(input: TaskWorkflowInput, resume?: TaskResume
 
   // Tasks of runs with a workspace act in a checkout; the others answer in text, as before.
   const acting = input.workspace
-    ? new ActingTask({ runId: runIdOf(input), taskId: task.id }, input.workspace, progress, metered, resume?.acting)
+    ? new ActingTask(
+        { runId: runIdOf(input), taskId: task.id },
+        input.workspace,
+        progress,
+        metered,
+        resume?.acting,
+        input.approvalTimeoutSeconds,
+      )
     : undefined;
   const constraints = input.constraints?.length ? { constraints: input.constraints } : {};
 

@@ -6,11 +6,13 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { approveToolCall, denyToolCall } from '../../src/client';
 import { McpServersConfig } from '../../src/config';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { decodePayload } from '../../src/infra/data-converter';
+import { statusQuery } from '../../src/workflows/messages';
 import { fixtureGit, userRepository } from '../helpers/git-fixtures';
-import { activitySummaries, historyOf } from '../helpers/history';
+import { activitySummaries, historyOf, waitFor } from '../helpers/history';
 import { createTestEnvironment, productionBundle, testWorkspace, uniqueId, withWorker } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -44,8 +46,8 @@ describe('MCP servers in the tool loop', () => {
       { tool: 'mcp__files__write_file', arguments: { path: 'notes/mcp.md', content: 'written through MCP\n' } },
       // Outside --allow: the server writes it (it runs with the worker's rights), and the step undoes it.
       { tool: 'mcp__files__write_file', arguments: { path: 'README.md', content: 'overwritten\n' } },
-      // Gated by requiresApproval: not offered until approvals of tool calls exist.
-      { tool: 'mcp__files__move_file', arguments: { source: 'README.md', destination: 'gone.md' } },
+      // Not in this agent's tool map: refused.
+      { tool: 'mcp__files__list_directory', arguments: { path: '.' } },
     ];
     await withWorker(
       env,
@@ -92,13 +94,88 @@ describe('MCP servers in the tool loop', () => {
         assert.match(results[0]!, /hello from the agent/);
         assert.doesNotMatch(results[1]!, /error/i, results[1]);
         assert.match(results[2]!, /undone: README\.md/);
-        assert.match(results[3]!, /^error: no tool "mcp__files__move_file" is offered/);
+        assert.match(results[3]!, /^error: no tool "mcp__files__list_directory" is offered/);
         const work = view.tasks[0]!.work!;
         assert.deepEqual(work.changedFiles, ['notes/mcp.md']);
         assert.equal(fixtureGit(repo, 'show', `${work.commit}:notes/mcp.md`), 'written through MCP');
         assert.equal(fixtureGit(repo, 'show', `${work.commit}:README.md`), '# Fixture');
       },
       { workspace: { ...testWorkspace(), mcpServers } },
+    );
+  });
+
+  it('holds a gated call until a person decides on that very call: one approved runs, one denied reaches the model', async () => {
+    const repo = userRepository({ 'notes/index.md': '# Notes\n' });
+    const write = (file: string) => ({
+      tool: 'mcp__files__write_file',
+      arguments: { path: file, content: `${file}\n` },
+    });
+    const gatedServers = McpServersConfig.parse({
+      files: { command: bin('mcp-server-filesystem'), args: ['.'], cwd: 'checkout', requiresApproval: ['write_file'] },
+    });
+    await withWorker(
+      env,
+      { tasks: { gated: { toolScript: [write('notes/a.md'), write('notes/b.md')] } } },
+      async (h) => {
+        const runId = uniqueId('run');
+        const handle = await h.env.client.workflow.start('goalWorkflow', {
+          taskQueue: h.taskQueue,
+          workflowId: runId,
+          args: [
+            {
+              goal: 'g',
+              plan: { goal: 'g', tasks: [{ id: 'gated', title: 'Write two notes', acceptanceCriteria: ['written'] }] },
+              approvers: [{ approver: 'ana' }],
+              workspace: { repo, policy: { allowPaths: ['notes/**'] } },
+            },
+          ],
+        });
+        const waitingOn = (requestId: string) =>
+          waitFor(`${requestId} to wait for a person`, async () =>
+            (await handle.query(statusQuery)).pendingToolCalls?.find((c) => c.requestId === requestId),
+          );
+        const first = await waitingOn('gated/r1s1');
+        assert.equal(first.server, 'files');
+        assert.equal(first.tool, 'write_file');
+        assert.match(first.arguments, /notes\/a\.md/);
+        // Not an approver, and not a waiting call: both refused with the run's reason.
+        const stranger = await approveToolCall(h.env.client, runId, { requestId: 'gated/r1s1', by: 'mallory' });
+        assert.equal(stranger.accepted, false);
+        assert.match(stranger.reason ?? '', /"mallory" is not on this run's approver list/);
+        const unknown = await approveToolCall(h.env.client, runId, { requestId: 'gated/r9s9', by: 'ana' });
+        assert.match(unknown.reason ?? '', /no tool call "gated\/r9s9" is waiting/);
+        assert.deepEqual(await approveToolCall(h.env.client, runId, { requestId: 'gated/r1s1', by: 'ana' }), {
+          accepted: true,
+          requestId: 'gated/r1s1',
+        });
+        await waitingOn('gated/r1s2');
+        const denied = await denyToolCall(h.env.client, runId, {
+          requestId: 'gated/r1s2',
+          by: 'ana',
+          reason: 'one is enough',
+        });
+        assert.equal(denied.accepted, true);
+
+        const view: RunView = await handle.result();
+        assert.equal(view.status, 'succeeded', view.tasks[0]?.error);
+        assert.deepEqual(view.tasks[0]!.work!.changedFiles, ['notes/a.md']);
+        const last = h.sim
+          .requests()
+          .filter((r) => r.task === 'gated' && r.kind === 'implementer')
+          .at(-1)!;
+        const results = (last.messages as { role: string; content: unknown }[])
+          .filter((m) => m.role === 'tool')
+          .map((m) => String(m.content));
+        assert.match(results[1]!, /^error: denied by ana: one is enough/);
+        assert.deepEqual(
+          view.decisions.filter((d) => d.note?.startsWith('tool call')).map((d) => [d.decision, d.by]),
+          [
+            ['approved', 'ana'],
+            ['denied', 'ana'],
+          ],
+        );
+      },
+      { workspace: { ...testWorkspace(), mcpServers: gatedServers } },
     );
   });
 });

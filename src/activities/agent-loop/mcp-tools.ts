@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { RawToolCall } from '../../domain/agent-loop';
+import type { RawToolCall, ToolStepInput } from '../../domain/agent-loop';
 import { isMcpToolAllowed, parseQualifiedMcpName, type McpToolInfo } from '../../domain/mcp';
 import type { ToolResult } from '../../domain/tool-schemas';
 import { callMcpTool } from '../mcp';
@@ -9,8 +9,8 @@ import type { AgentLoopContext } from './settings';
 
 /**
  * MCP tools in the tool loop. The run recorded the servers' tool lists when it opened its workspace; an agent is
- * offered the tools this worker's configuration allows its type. Tools whose calls need a person's approval are not
- * offered yet (approvals of tool calls come next): a call the configuration gates never runs unasked.
+ * offered the tools this worker's configuration allows its type. A call of a tool marked `requiresApproval` runs only
+ * with a person's decision, which the task workflow waited for; a denial reaches the model as the tool's result.
  */
 
 /** The MCP tools an agent of `agentType` may call on this worker, from the run's recorded list. */
@@ -18,7 +18,7 @@ export function mcpToolsFor(ctx: AgentLoopContext, held: HeldTask, agentType: st
   const servers = ctx.mcp?.servers ?? {};
   return (held.mcpTools ?? []).filter((tool) => {
     const rules = servers[tool.server];
-    return rules !== undefined && !tool.requiresApproval && isMcpToolAllowed(rules, tool.name, agentType);
+    return rules !== undefined && isMcpToolAllowed(rules, tool.name, agentType);
   });
 }
 
@@ -46,6 +46,7 @@ export async function runMcpCall(
   held: HeldTask,
   agentType: string,
   call: RawToolCall,
+  decision: ToolStepInput['decision'],
   signal: AbortSignal,
 ): Promise<{ result: ToolResult; summary: string }> {
   const named = parseQualifiedMcpName(call.name)!;
@@ -62,6 +63,8 @@ export async function runMcpCall(
   } catch {
     return refuse(`the arguments of ${call.name} are not valid JSON`);
   }
+  if (tool.requiresApproval && !decision) return refuse("this call needs a person's approval and has none");
+  if (decision && !decision.approved) return refuse(`denied by ${decision.by}: ${decision.reason}`);
   if (Context.current().info.attempt > 1 && !tool.idempotent) {
     return refuse('this call may have run already before the worker was interrupted; it is not repeated');
   }

@@ -110,7 +110,7 @@ async function mcpStep(
   input: ToolStepInput,
   signal: AbortSignal,
 ): Promise<ToolStepResult> {
-  const ran = await runMcpCall(ctx, held, transcript.agentType, raw, signal);
+  const ran = await runMcpCall(ctx, held, transcript.agentType, raw, input.decision, signal);
   const { summary } = ran;
   let result = ran.result;
   let commit: string | undefined;

@@ -3,7 +3,8 @@ import { actingImplementerTranscript, NUDGE_TO_USE_TOOLS } from '../../domain/ac
 import type { MeteredResult } from '../../domain/activity-contracts';
 import type { AgentTurnInput, AgentTurnResult, RawToolCall } from '../../domain/agent-loop';
 import { AGENT_CONTEXT_LOST } from '../../domain/errors';
-import { parseQualifiedMcpName } from '../../domain/mcp';
+import { parseQualifiedMcpName, type McpToolInfo } from '../../domain/mcp';
+import { MAX_TOOL_ARGUMENTS_SHOWN } from '../../domain/tool-approvals';
 import { parseToolCall, toolDefinitionsFor } from '../../domain/tool-schemas';
 import { summarizeStep } from '../../domain/tools';
 import type { WorkspacePolicy } from '../../domain/workspace-policy-schema';
@@ -52,7 +53,12 @@ export async function agentTurn(ctx: AgentLoopContext, input: AgentTurnInput): P
   return {
     ...result,
     value: {
-      calls: reply.toolCalls.map((c) => ({ id: c.id, name: c.name, summary: summarizeRawCall(policy, c) })),
+      calls: reply.toolCalls.map((c) => ({
+        id: c.id,
+        name: c.name,
+        summary: summarizeRawCall(policy, c),
+        ...gatedCall(mcpToolsFor(ctx, held, transcript.agentType), c),
+      })),
       text: reply.text.slice(0, MAX_TURN_TEXT),
     },
   };
@@ -97,4 +103,13 @@ function openRound(ctx: AgentLoopContext, input: AgentTurnInput, policy: Workspa
 /** The run's policy as one agent type uses it: only the tools its configuration names (finish is always offered). */
 export function agentPolicy(policy: WorkspacePolicy, tools: readonly string[] | undefined): WorkspacePolicy {
   return tools ? { ...policy, tools: policy.tools.filter((t) => tools.includes(t)) } : policy;
+}
+
+/** What a person is shown of a call that waits for approval; nothing for any other call. */
+function gatedCall(tools: readonly McpToolInfo[], call: RawToolCall) {
+  const tool = tools.find((t) => t.qualifiedName === call.name);
+  if (!tool?.requiresApproval) return {};
+  return {
+    gated: { server: tool.server, tool: tool.name, arguments: call.arguments.slice(0, MAX_TOOL_ARGUMENTS_SHOWN) },
+  };
 }

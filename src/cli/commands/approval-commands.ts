@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { approveBudget, denyBudget, listWaitingTasks } from '../../client';
+import { approveBudget, denyBudget, listWaiting } from '../../client';
 import { loadConfigFile } from '../../config';
 import { formatCredits } from '../../domain/credits';
 import { UserError } from '../../infra/errors';
@@ -55,17 +55,20 @@ export function registerApprovalCommands(program: Command): void {
   connectionOptions(program.command('pending').description('list runs with tasks waiting for approval')).action(
     async (flags: ConnectionFlags) => {
       const { client } = await clientFor(flags);
-      const waiting = await listWaitingTasks(client);
-      for (const p of waiting) {
+      const { tasks, toolCalls } = await listWaiting(client);
+      for (const p of tasks) {
         out(`${p.runId}  ${p.taskId}  needs ${formatCredits(p.shortfallMillicredits)} credits  since ${p.since}`);
       }
-      if (waiting.length === 0) out('No task is waiting for approval.');
+      for (const c of toolCalls) {
+        out(`${c.runId}  ${c.requestId}  calls ${c.server}.${c.tool} ${c.arguments}  since ${c.since}`);
+      }
+      if (tasks.length + toolCalls.length === 0) out('Nothing is waiting for approval.');
     },
   );
 }
 
 /** Who decides: --by, else the configured identity, else the OS user; the configured groups go along. */
-function decider(by: string | undefined): { by?: string; groups?: string[] } {
+export function decider(by: string | undefined): { by?: string; groups?: string[] } {
   const { identity } = loadConfigFile();
   const name = by ?? identity.name ?? process.env.USER;
   return { ...(name ? { by: name } : {}), ...(identity.groups?.length ? { groups: identity.groups } : {}) };

@@ -1,0 +1,87 @@
+import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
+import { formatIssues } from '../domain/plan-validation';
+import type { RunLedger } from '../domain/run-ledger';
+import { taskWorkflowId } from '../domain/task-address';
+import {
+  ApproveToolCall,
+  DenyToolCall,
+  ToolCallRequest,
+  type ToolCallAnswer,
+  type ToolCallDecision,
+} from '../domain/tool-approvals';
+import { toolCallDecisionSignal } from './messages';
+
+export interface ToolApprovalContext {
+  ledger: RunLedger;
+  publish: () => void;
+  now: () => string;
+  /** Tells people a call waits for them (the webhook). */
+  askPerson: (request: ToolCallRequest) => Promise<void>;
+}
+
+/**
+ * The run's side of tool-call approvals, beside the money protocol (./budget-handlers.ts) and with its rules: any
+ * payload is parsed first; a request counts only from a task still running, a decision only for a call still waiting
+ * and from someone the approver list allows; everything else is refused and counted, nothing else changed.
+ */
+export function createToolApprovalHandlers(ctx: ToolApprovalContext) {
+  const { ledger, publish, now } = ctx;
+
+  const refuse = (name: string, raw: unknown, reason: string): ToolCallAnswer => {
+    const requestId = (raw as { requestId?: unknown } | undefined)?.requestId;
+    const id = typeof requestId === 'string' ? requestId.slice(0, 300) : '?';
+    ledger.refuse(name, undefined, reason, now());
+    publish();
+    log.warn(`${name} refused: ${reason}`);
+    return { accepted: false, requestId: id, reason };
+  };
+
+  const tellTask = async (taskId: string, decision: ToolCallDecision) => {
+    try {
+      await getExternalWorkflowHandle(taskWorkflowId(ledger.options.runId, taskId)).signal(
+        toolCallDecisionSignal,
+        decision,
+      );
+    } catch (err) {
+      log.warn('could not deliver a tool-call decision', { taskId, error: String(err) });
+    }
+  };
+
+  async function requestToolCall(raw: unknown): Promise<void> {
+    const parsed = ToolCallRequest.safeParse(raw);
+    if (!parsed.success) return void refuse('requestToolCall', raw, invalid('requestToolCall', parsed.error.issues));
+    if (!ledger.isOpen(parsed.data.taskId)) {
+      return void refuse('requestToolCall', raw, `task "${parsed.data.taskId}" is not running`);
+    }
+    ledger.toolCalls.request(parsed.data, now());
+    publish();
+    await ctx.askPerson(parsed.data);
+  }
+
+  async function approve(raw: unknown): Promise<ToolCallAnswer> {
+    const parsed = ApproveToolCall.safeParse(raw);
+    if (!parsed.success) return refuse('approveToolCall', raw, invalid('approveToolCall', parsed.error.issues));
+    const verdict = ledger.toolCalls.approve(parsed.data, now());
+    if (!verdict.ok) return refuse('approveToolCall', raw, verdict.error);
+    publish();
+    const { requestId, taskId } = verdict.request;
+    await tellTask(taskId, { requestId, kind: 'approved', by: parsed.data.by ?? 'unknown' });
+    return { accepted: true, requestId };
+  }
+
+  async function deny(raw: unknown): Promise<ToolCallAnswer> {
+    const parsed = DenyToolCall.safeParse(raw);
+    if (!parsed.success) return refuse('denyToolCall', raw, invalid('denyToolCall', parsed.error.issues));
+    const verdict = ledger.toolCalls.deny(parsed.data, now());
+    if (!verdict.ok) return refuse('denyToolCall', raw, verdict.error);
+    publish();
+    const { requestId, taskId } = verdict.request;
+    await tellTask(taskId, { requestId, kind: 'denied', by: parsed.data.by ?? 'unknown', reason: parsed.data.reason });
+    return { accepted: true, requestId };
+  }
+
+  return { requestToolCall, approve, deny };
+}
+
+const invalid = (name: string, issues: Parameters<typeof formatIssues>[0]) =>
+  `invalid ${name} payload: ${formatIssues(issues, 'signal').join('; ')}`;
