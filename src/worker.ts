@@ -73,6 +73,11 @@ export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): 
     // leaves its reservation to be charged; the SDK would otherwise hold all but the first for up to 24 s.
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   };
+  // Checked before any worker holds the connection: a bad MCP server stops the start with nothing to undo.
+  const workspace =
+    options.workspace === false
+      ? undefined
+      : await workspaceContext(options.workspace ?? workspaceConfigFromFile(), model, taskQueue);
   const main = await Worker.create({
     ...common,
     taskQueue,
@@ -88,10 +93,6 @@ export async function createPlanwrightWorker(options: PlanwrightWorkerOptions): 
       ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentModelCalls }
       : {}),
   });
-  const workspace =
-    options.workspace === false
-      ? undefined
-      : await workspaceContext(options.workspace ?? workspaceConfigFromFile(), model, taskQueue);
   if (!workspace) return new WorkerGroup([main]);
   const activities = createAgentLoopActivities(workspace);
   const shared = await Worker.create({ ...common, taskQueue: workspaceQueueOf(taskQueue), activities });

@@ -3,13 +3,15 @@
  * the reference filesystem server started in the task's checkout; real Temporal server, real git.
  */
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { approveToolCall, denyToolCall } from '../../src/client';
-import { McpServersConfig } from '../../src/config';
+import { ConfigError, loadModelSettings, McpServersConfig } from '../../src/config';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { decodePayload } from '../../src/infra/data-converter';
+import { createPlanwrightWorker } from '../../src/worker';
 import { statusQuery } from '../../src/workflows/messages';
 import { fixtureGit, userRepository } from '../helpers/git-fixtures';
 import { activitySummaries, historyOf, waitFor } from '../helpers/history';
@@ -176,6 +178,21 @@ describe('MCP servers in the tool loop', () => {
         );
       },
       { workspace: { ...testWorkspace(), mcpServers: gatedServers } },
+    );
+  });
+
+  it('refuses to start a worker whose MCP server cannot start, in one line naming the server', async () => {
+    const broken = McpServersConfig.parse({ broken: { command: 'pw-no-such-mcp-server' } });
+    await assert.rejects(
+      createPlanwrightWorker({
+        connection: env.nativeConnection,
+        namespace: env.namespace ?? 'default',
+        taskQueue: uniqueId('tq'),
+        settings: loadModelSettings({ OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, tmpdir()),
+        workflowBundle: await productionBundle(),
+        workspace: { ...testWorkspace(), mcpServers: broken },
+      }),
+      (err: Error) => err instanceof ConfigError && /"broken"/.test(err.message) && !err.message.includes('\n'),
     );
   });
 });

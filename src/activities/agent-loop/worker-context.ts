@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { WorkspaceWorkerConfig } from '../../config';
-import { McpClientPool } from '../mcp';
+import { ApplicationFailure } from '@temporalio/common';
+import { ConfigError, type WorkspaceWorkerConfig } from '../../config';
+import { MCP_SERVER_UNAVAILABLE } from '../../domain/mcp';
+import { listMcpTools, McpClientPool } from '../mcp';
 import type { ModelClient } from '../model/model-client';
 import { probeSandbox } from '../sandbox';
 import { workspaceSettings } from '../workspace';
@@ -47,9 +49,30 @@ export async function workspaceContext(
     // Unique per process: a restarted worker has lost its checkouts and conversations, so it must not get their steps.
     ownQueue: `${taskQueue}@${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
     transcripts: new TranscriptCache(),
-    ...(config.mcpServers && Object.keys(config.mcpServers).length > 0
-      ? { mcp: { pool: new McpClientPool({ workerDir: process.cwd() }), servers: config.mcpServers } }
-      : {}),
+    ...(await mcpContext(config)),
     held: new HeldTasks(),
   };
+}
+
+/**
+ * The worker's MCP servers, checked at start where that can be known: a server that cannot start, answers with a
+ * protocol error or lacks a configured tool stops the worker with one line naming it; one that is unreachable for now
+ * is a warning (the run that needs it fails at its opening with the same line).
+ */
+async function mcpContext(config: WorkspaceWorkerConfig): Promise<Pick<AgentLoopContext, 'mcp'>> {
+  const servers = config.mcpServers;
+  if (!servers || Object.keys(servers).length === 0) return {};
+  const pool = new McpClientPool({ workerDir: process.cwd() });
+  try {
+    await listMcpTools(pool, servers);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof ApplicationFailure && err.type === MCP_SERVER_UNAVAILABLE) {
+      console.error(`planwright worker: warning: ${message}`);
+    } else {
+      await pool.closeAll();
+      throw new ConfigError(message);
+    }
+  }
+  return { mcp: { pool, servers } };
 }
