@@ -22,15 +22,15 @@ import { BudgetTooSmallError, toMillicredits } from '../domain/credits';
 import { BUDGET_TOO_SMALL, INVALID_INPUT } from '../domain/errors';
 import { outcomeFromFailureCause } from '../domain/failure-details';
 import { approvalNeeded, runEnded, toolCallNeedsApproval, type RunNotification } from '../domain/notifications';
-import { formatIssues } from '../domain/plan-validation';
 import { constraintList } from '../domain/prompts';
-import { GoalInput, TaskOutcome, type GoalInputJson, type RunView } from '../domain/run';
+import type { GoalInputJson, RunView, TaskOutcome } from '../domain/run';
 import { RunLedger } from '../domain/run-ledger';
 import type { RunSnapshot } from '../domain/run-snapshot';
 import { PENDING_APPROVALS_ATTRIBUTE, RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
-import { checkRunId, readOutputRef, taskOutputRef, taskWorkflowId } from '../domain/task-address';
+import { checkRunId, taskOutputRef, taskWorkflowId } from '../domain/task-address';
 import { MODEL_CALL_OPTIONS } from './activity-options';
 import { createBudgetHandlers } from './budget-handlers';
+import { parseGoalInput, readReportedOutcome } from './goal-input';
 import {
   approveBudgetSignal,
   approveBudgetUpdate,
@@ -86,18 +86,6 @@ async function tell(notification: RunNotification): Promise<void> {
   } catch (err) {
     log.warn('could not deliver a notification', { event: notification.event, error: String(err) });
   }
-}
-
-export function parseGoalInput(raw: unknown): GoalInput {
-  const parsed = GoalInput.safeParse(raw);
-  if (!parsed.success) {
-    throw ApplicationFailure.create({
-      type: INVALID_INPUT,
-      message: `invalid goalWorkflow input: ${formatIssues(parsed.error.issues, 'input').join('; ')}`,
-      nonRetryable: true,
-    });
-  }
-  return parsed.data;
 }
 
 /**
@@ -406,11 +394,4 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     await condition(allHandlersFinished);
     return ledger.toView();
   });
-}
-
-/** A taskFinished payload in the shape a task sends, or undefined. Older tasks wrote outputRef as a plain string. */
-function readReportedOutcome(raw: unknown): TaskOutcome | undefined {
-  const outputRef = readOutputRef((raw as { outputRef?: unknown } | undefined)?.outputRef);
-  const parsed = TaskOutcome.safeParse(raw && typeof raw === 'object' ? { ...raw, outputRef } : raw);
-  return parsed.success ? parsed.data : undefined;
 }

@@ -4,7 +4,7 @@ import type { PreparePlanResult } from '../domain/activity-contracts';
 import { toMillicredits } from '../domain/credits';
 import { constraintList } from '../domain/prompts';
 import { MODEL_CALL_OPTIONS } from './activity-options';
-import { parseGoalInput } from './goal';
+import { parseGoalInput } from './goal-input';
 
 const { preparePlan } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);
 
