@@ -78,6 +78,12 @@ export function runReport(view: RunView, uiUrl?: string): string {
       `Waiting for approval: ${view.pendingApprovals.map((p) => `${p.taskId} (needs ${formatCredits(p.shortfallMillicredits)})`).join(', ')}`,
     );
   }
+  for (const c of view.pendingToolCalls ?? []) {
+    lines.push(
+      `Tool call waiting for approval: ${c.requestId} calls ${c.server}.${c.tool} ${truncate(c.arguments, 200)} ` +
+        `(planwright approve-tool ${view.runId} ${c.requestId} · deny-tool … --reason "…")`,
+    );
+  }
   if (view.decisions.length > 0) {
     lines.push('', 'Budget decisions:');
     for (const d of view.decisions) {
