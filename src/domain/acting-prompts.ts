@@ -1,25 +1,19 @@
 import type { TranscriptItem } from './agent-loop';
-import type { ReviewVerdict } from './agent-outputs';
-import { OUTPUT_RULES, type AgentSpec } from './agents';
-import type { TaskSpec } from './plan';
-import { implementerMessages, VERIFY_LINE_PREFIX, type DependencyContext } from './prompts';
+import { OUTPUT_RULES } from './agents';
+import { implementerMessages, VERIFY_LINE_PREFIX } from './prompts';
 import type { WorkspacePolicy } from './workspace-policy-schema';
 
 /**
  * The opening of an acting implementer's conversation: the agent's instructions plus how to work with tools, then the
  * task as text agents get it, with what the checkout holds and which checks Planwright runs after the round.
  */
-export function actingImplementerTranscript(args: {
-  agent: AgentSpec;
-  task: TaskSpec;
-  goal: string;
-  dependencies: readonly DependencyContext[];
-  constraints?: readonly string[] | undefined;
-  feedback?: { round: number; verdict: ReviewVerdict } | undefined;
-  policy: WorkspacePolicy;
-  /** Summaries of the steps taken so far, when the conversation is rebuilt on another worker. */
-  recap?: readonly string[] | undefined;
-}): TranscriptItem[] {
+export function actingImplementerTranscript(
+  args: Parameters<typeof implementerMessages>[0] & {
+    policy: WorkspacePolicy;
+    /** Summaries of the steps taken so far, when the conversation is rebuilt on another worker. */
+    recap?: readonly string[] | undefined;
+  },
+): TranscriptItem[] {
   const [system, user] = implementerMessages(args);
   const lines = [
     user!.content,

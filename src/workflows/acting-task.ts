@@ -5,49 +5,19 @@ import type { ToolStepResult, VerifyResult } from '../domain/agent-loop';
 import type { ReviewVerdict } from '../domain/agent-outputs';
 import { TASK_MERGE_CONFLICT, TASK_TOO_MANY_MOVES } from '../domain/errors';
 import { taskBranch } from '../domain/git-refs';
-import type { McpToolInfo } from '../domain/mcp';
 import type { TaskSpec } from '../domain/plan';
 import type { DependencyContext } from '../domain/prompts';
 import type { TaskWork } from '../domain/run-workspace';
 import type { TaskProgress } from '../domain/task-progress';
 import type { Checkout } from '../domain/workspace';
-import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
+export type { ActingState, TaskWorkspaceInput } from './acting-state';
 import { isWorkerLost, ownQueueOptions, sharedQueueOptions, verifyFeedback } from './acting-options';
+import type { ActingState, TaskWorkspaceInput } from './acting-state';
 import { MODEL_CALL_OPTIONS } from './activity-options';
 import { TaskStop } from './task-stop';
 import { ToolCallGate } from './tool-call-gate';
 
-/** What a task of a run with a workspace gets from its run (a field of TaskWorkflowInput). */
-export interface TaskWorkspaceInput {
-  remote: string;
-  base: string;
-  /** The run's policy narrowed by the task's plan entry. */
-  policy: WorkspacePolicy;
-  /** Dependencies whose branches the task starts from, in order. */
-  dependencies: string[];
-  workerTimeoutSeconds: number;
-  /** Setup commands run in each checkout before the agent starts (absent: none). */
-  setup?: string[];
-  /** History length past which the task continues as new between rounds (absent: the default). */
-  continueAfterEvents?: number;
-  /** The MCP tools the run recorded when it opened its workspace (absent: none). */
-  mcpTools?: McpToolInfo[];
-}
-
 type LoopActivities = ActivityInterfaceFor<AgentLoopActivities>;
-
-/** What an acting task carries across continue-as-new: where its checkout is and what it has done. */
-export interface ActingState {
-  checkout: Checkout;
-  queue: string;
-  startCommit: string;
-  head: string;
-  steps: number;
-  commits: number;
-  moves: number;
-  changedFiles: string[];
-  lastVerify: VerifyResult[];
-}
 
 /** Runs a metered activity until it fits the task's credits (taskWorkflow's, asking the run as needed). */
 type Metered = <T>(call: (available: number) => Promise<MeteredResult<T>>) => Promise<T>;

@@ -24,3 +24,10 @@ export function implementInput(available = 50_000): ImplementTaskInput {
     availableMillicredits: available,
   };
 }
+
+/** The tool results a model read, in order, from a simulator request's raw messages (Chat Completions shape). */
+export function toolResultsOf(messages: unknown[]): string[] {
+  return (messages as { role: string; content: unknown }[])
+    .filter((m) => m.role === 'tool')
+    .map((m) => String(m.content));
+}

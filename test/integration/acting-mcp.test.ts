@@ -15,6 +15,7 @@ import { createPlanwrightWorker } from '../../src/worker';
 import { statusQuery } from '../../src/workflows/messages';
 import { fixtureGit, userRepository } from '../helpers/git-fixtures';
 import { activitySummaries, historyOf, waitFor } from '../helpers/history';
+import { toolResultsOf } from '../helpers/model-calls';
 import { createTestEnvironment, productionBundle, testWorkspace, uniqueId, withWorker } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -90,9 +91,7 @@ describe('MCP servers in the tool loop', () => {
           .requests()
           .filter((r) => r.task === 'notes' && r.kind === 'implementer')
           .at(-1)!;
-        const results = (last.messages as { role: string; content: unknown }[])
-          .filter((m) => m.role === 'tool')
-          .map((m) => String(m.content));
+        const results = toolResultsOf(last.messages);
         assert.match(results[0]!, /hello from the agent/);
         assert.doesNotMatch(results[1]!, /error/i, results[1]);
         assert.match(results[2]!, /undone: README\.md/);
@@ -165,9 +164,7 @@ describe('MCP servers in the tool loop', () => {
           .requests()
           .filter((r) => r.task === 'gated' && r.kind === 'implementer')
           .at(-1)!;
-        const results = (last.messages as { role: string; content: unknown }[])
-          .filter((m) => m.role === 'tool')
-          .map((m) => String(m.content));
+        const results = toolResultsOf(last.messages);
         assert.match(results[1]!, /^error: denied by ana: one is enough/);
         assert.deepEqual(
           view.decisions.filter((d) => d.note?.startsWith('tool call')).map((d) => [d.decision, d.by]),

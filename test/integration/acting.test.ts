@@ -11,6 +11,7 @@ import { resultBranch, taskBranch } from '../../src/domain/git-refs';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { commitLog, fixtureGit, userRepository } from '../helpers/git-fixtures';
 import { activitySummaries } from '../helpers/history';
+import { toolResultsOf } from '../helpers/model-calls';
 import {
   createTestEnvironment,
   productionBundle,
@@ -198,7 +199,7 @@ describe('agents that act in a git workspace', () => {
         .requests()
         .filter((r) => r.task === 'evil' && r.kind === 'implementer')
         .at(-1)!;
-      const results = toolResults(last.messages);
+      const results = toolResultsOf(last.messages);
       assert.equal(results.length, hostile.length);
       const refused = results.slice(0, 8);
       for (const [i, r] of refused.entries()) assert.match(r, /^error: /, `step ${i + 1} refused: ${r}`);
@@ -370,11 +371,4 @@ describe('agents that act in a git workspace', () => {
 
 function onePlan(id: string) {
   return { goal: 'g', tasks: [{ id, title: `Task ${id}`, acceptanceCriteria: ['done'] }] };
-}
-
-/** The tool results the model read, in order, from a request's raw messages (Chat Completions shape). */
-function toolResults(messages: unknown[]): string[] {
-  return (messages as { role: string; content: unknown }[])
-    .filter((m) => m.role === 'tool')
-    .map((m) => String(m.content));
 }

@@ -1,0 +1,34 @@
+import type { VerifyResult } from '../domain/agent-loop';
+import type { McpToolInfo } from '../domain/mcp';
+import type { Checkout } from '../domain/workspace';
+import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
+
+/** What a task of a run with a workspace gets from its run (a field of TaskWorkflowInput). */
+export interface TaskWorkspaceInput {
+  remote: string;
+  base: string;
+  /** The run's policy narrowed by the task's plan entry. */
+  policy: WorkspacePolicy;
+  /** Dependencies whose branches the task starts from, in order. */
+  dependencies: string[];
+  workerTimeoutSeconds: number;
+  /** Setup commands run in each checkout before the agent starts (absent: none). */
+  setup?: string[];
+  /** History length past which the task continues as new between rounds (absent: the default). */
+  continueAfterEvents?: number;
+  /** The MCP tools the run recorded when it opened its workspace (absent: none). */
+  mcpTools?: McpToolInfo[];
+}
+
+/** What an acting task carries across continue-as-new: where its checkout is and what it has done. */
+export interface ActingState {
+  checkout: Checkout;
+  queue: string;
+  startCommit: string;
+  head: string;
+  steps: number;
+  commits: number;
+  moves: number;
+  changedFiles: string[];
+  lastVerify: VerifyResult[];
+}
