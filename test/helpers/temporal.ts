@@ -37,7 +37,7 @@ export async function createTestEnvironment(extraArgs: string[] = []): Promise<T
     });
   }
   const binary = findTemporalBinary();
-  const env = await TestWorkflowEnvironment.createLocal({
+  const env = await createLocalServer({
     client: { dataConverter },
     server: {
       executable: { type: 'existing-path', path: binary },
@@ -47,6 +47,23 @@ export async function createTestEnvironment(extraArgs: string[] = []): Promise<T
   });
   console.log(`# integration tests use a real Temporal dev server (${binary}) at ${env.address}`);
   return env;
+}
+
+/**
+ * TestWorkflowEnvironment.createLocal, tried again when the dev server was slow to open its port: the SDK gives it a
+ * fixed 5 s, which a loaded 2-core machine (the dev server with its UI, beside a test suite) sometimes misses.
+ */
+export async function createLocalServer(
+  options: Parameters<typeof TestWorkflowEnvironment.createLocal>[0],
+): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createLocal(options);
+    } catch (err) {
+      if (attempt >= 3 || !/did not start within/.test((err as Error).message)) throw err;
+      console.log(`# the dev server did not open its port in time (attempt ${attempt}); starting it again`);
+    }
+  }
 }
 
 let bundlePromise: Promise<WorkflowBundle> | undefined;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { resolveEncryptionSettings } from '../../src/config/encryption';
 import type { PlanInput } from '../../src/domain/plan';
@@ -23,7 +23,7 @@ import { devServerTuningFlags } from '../../src/infra/dev-server';
 import { findTemporalBinary } from '../../src/infra/temporal-binary';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
 import { runWithConverter } from '../helpers/encrypted-run';
-import { quietRuntime } from '../helpers/temporal';
+import { createLocalServer, quietRuntime } from '../helpers/temporal';
 
 const ENCRYPTED = {
   PLANWRIGHT_ENCRYPTION: 'on',
@@ -136,7 +136,7 @@ describe('the Web UI in Chromium, pointed at the codec server', { skip, timeout:
         log: (line) => refusals.push(line),
       });
       const encrypting = createDataConverter(ENCRYPTED);
-      env = await TestWorkflowEnvironment.createLocal({
+      env = await createLocalServer({
         server: {
           executable: { type: 'existing-path', path: findTemporalBinary() },
           ui: true,
