@@ -7,7 +7,8 @@ import { HEADINGS, type ChatMessage } from '../domain/prompts';
  * schema-following answer for anything else.
  */
 
-function section(text: string, heading: string): string[] {
+/** The lines under a prompt's `heading`, up to the next top-level heading; none when the heading is absent. */
+export function section(text: string, heading: string): string[] {
   const lines = text.split('\n');
   const start = lines.findIndex((l) => l.startsWith(heading));
   if (start < 0) return [];

@@ -1,5 +1,6 @@
 import type { RawToolCall, TranscriptItem } from '../domain/agent-loop';
 import { HEADINGS, VERIFY_LINE_PREFIX } from '../domain/prompts';
+import { section } from './answers';
 import type { TaskBrief } from './tool-agent-files';
 
 /**
@@ -72,18 +73,6 @@ function withoutVerifyLine(text: string): string {
     .split('\n')
     .filter((l) => !l.startsWith(VERIFY_LINE_PREFIX))
     .join('\n');
-}
-
-function section(text: string, heading: string): string[] {
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => l.startsWith(heading));
-  if (start < 0) return [];
-  const out: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (/^# /.test(line)) break;
-    out.push(line);
-  }
-  return out;
 }
 
 function verifyCommands(text: string): string[] {
