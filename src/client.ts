@@ -25,5 +25,7 @@ export {
 export { planGoal, planLocally, type PlanGoalOptions } from './client/plan';
 export { ensureWorkerPolling, followRun, getRunView, newRunId, startRun } from './client/runs';
 export { readTaskOutput } from './client/task-output';
+export { readRunDetails, readRunPlan, type DetailsOptions } from './client/run-details';
+export { readTaskDetails } from './client/task-details';
 export { taskOutputRef, taskWorkflowId } from './domain/task-address';
 export { checkoutWork, checkWorkspaceInput, diffWork, workRange, type WorkRange } from './client/run-workspace';

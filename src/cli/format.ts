@@ -178,7 +178,5 @@ export function progressLine(e: ProgressEvent): string {
   }
 }
 
-/** The Web UI page of a workflow. */
-export function webUiLink(uiBase: string, namespace: string, workflowId: string): string {
-  return `${uiBase}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
-}
+/** The Web UI page of a workflow (built in src/domain/web-ui.ts, shared with the client library). */
+export { webUiLink } from '../domain/web-ui';

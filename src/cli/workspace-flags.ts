@@ -31,6 +31,16 @@ export function workspaceOptions(cmd: Command): Command {
       '--max-steps <n>',
       'most tool calls per implementation round (default 40)',
       parsePositiveInt('--max-steps'),
+    )
+    .option(
+      '--max-tool-calls <n>',
+      'most tool calls all tasks of the run may make together (default: no limit)',
+      parsePositiveInt('--max-tool-calls'),
+    )
+    .option(
+      '--max-task-tool-calls <n>',
+      'most tool calls one task may make over all its rounds (default: no limit but the rounds)',
+      parsePositiveInt('--max-task-tool-calls'),
     );
 }
 
@@ -43,12 +53,22 @@ export interface WorkspaceFlags {
   allow?: string[];
   setup?: string[];
   maxSteps?: number;
+  maxToolCalls?: number;
+  maxTaskToolCalls?: number;
 }
 
 /** The run's `workspace` input from its flags; undefined when the run answers in text only. */
 export function workspaceInputFrom(flags: WorkspaceFlags): Partial<RunWorkspaceInput> | undefined {
   const wanted =
-    flags.repo || flags.workspace || flags.verify || flags.command || flags.allow || flags.setup || flags.maxSteps;
+    flags.repo ||
+    flags.workspace ||
+    flags.verify ||
+    flags.command ||
+    flags.allow ||
+    flags.setup ||
+    flags.maxSteps ||
+    flags.maxToolCalls ||
+    flags.maxTaskToolCalls;
   if (!wanted) return undefined;
   if (flags.base && !flags.repo) throw new UserError('--base needs --repo: a new repository has only its first commit');
   checkEach('--repo', flags.repo ? [flags.repo] : [], checkRepoLocation);
@@ -66,6 +86,8 @@ export function workspaceInputFrom(flags: WorkspaceFlags): Partial<RunWorkspaceI
       verify,
       ...(flags.allow ? { allowPaths: flags.allow } : {}),
       ...(flags.maxSteps ? { maxStepsPerRound: flags.maxSteps } : {}),
+      ...(flags.maxToolCalls ? { maxToolCallsPerRun: flags.maxToolCalls } : {}),
+      ...(flags.maxTaskToolCalls ? { maxToolCallsPerTask: flags.maxTaskToolCalls } : {}),
     } as RunWorkspaceInput['policy'],
   };
 }

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionDescription,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ProgressTracker, type ProgressEvent } from '../domain/progress-events';
 import type { GoalInput, RunView } from '../domain/run';
@@ -29,34 +36,52 @@ export async function startRun(
 /** Status of a run: the live query while it runs, its result once it has completed. */
 export async function getRunView(client: Client, runId: string): Promise<RunView> {
   const handle = client.workflow.getHandle<typeof goalWorkflow>(runId);
-  let description;
+  const description = await describeRun(client, runId);
+  if (description.status.name === 'COMPLETED') return handle.result();
+  if (description.status.name === 'RUNNING') return queryWithTimeout(handle, statusQuery, 10_000);
+  throw new UserError(`run ${runId} ${await closedRunReason(handle, description.status.name)}`, 1);
+}
+
+/** The run's workflow as the server describes it (its latest execution); a UserError when there is no such run. */
+export async function describeRun(client: Client, runId: string): Promise<WorkflowExecutionDescription> {
   try {
-    description = await handle.describe();
+    return await client.workflow.getHandle(runId).describe();
   } catch (err) {
     if ((err as Error).name === 'WorkflowNotFoundError') throw new UserError(`no run with id "${runId}"`);
     throw err;
   }
-  if (description.status.name === 'COMPLETED') return handle.result();
-  if (description.status.name === 'RUNNING') return queryWithTimeout(handle, 10_000);
-  let reason = description.status.name.toLowerCase();
+}
+
+/** How a run that did not complete closed, e.g. "failed: the plan is invalid: …", from its result. */
+export async function closedRunReason(handle: WorkflowHandle, statusName: string): Promise<string> {
+  let reason = statusName.toLowerCase().replace('_', ' ');
   try {
     await handle.result();
   } catch (err) {
     if (err instanceof WorkflowFailedError) reason = `${reason}: ${err.cause?.message ?? err.message}`;
   }
-  throw new UserError(`run ${runId} ${reason}`, 1);
+  return reason;
 }
 
-async function queryWithTimeout(handle: WorkflowHandle, ms: number): Promise<RunView> {
+/** A query that gives up after `ms` with a UserError: a query waits for a worker, and there may be none. */
+export async function queryWithTimeout<Ret, Args extends unknown[]>(
+  handle: WorkflowHandle,
+  query: QueryDefinition<Ret, Args>,
+  ms: number,
+  ...args: Args
+): Promise<Ret> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new UserError('no worker answered the status query; is a worker running? (`npm run worker`)', 1)),
+      () =>
+        reject(
+          new UserError(`no worker answered the ${query.name} query; is a worker running? (\`npm run worker\`)`, 1),
+        ),
       ms,
     );
   });
   try {
-    return await Promise.race([handle.query(statusQuery), timeout]);
+    return await Promise.race([handle.query(query, ...args), timeout]);
   } finally {
     clearTimeout(timer);
   }

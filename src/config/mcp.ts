@@ -11,6 +11,8 @@ import { closestWord } from './edit-distance';
 
 /** Seconds one MCP request (start, tool list, call) may take by default. */
 export const DEFAULT_MCP_TIMEOUT_SECONDS = 60;
+/** Calls one worker makes to one server at once by default. */
+export const DEFAULT_MCP_CONCURRENT_CALLS = 8;
 /** Characters of one tool result the model sees by default. */
 export const DEFAULT_MCP_MAX_RESULT_CHARS = 12_000;
 
@@ -100,6 +102,25 @@ export const McpServerConfig = z
       .boolean()
       .default(false)
       .describe('One server (process or session) per task instead of one shared by every task of the worker'),
+    creditsPerCall: z
+      .record(
+        z.string().regex(MCP_TOOL_PATTERN),
+        z.number().min(0).max(1_000_000),
+        badKey((key) => `${key} is not a tool name or pattern: use letters, digits, "_", "-", "." and "*"`),
+      )
+      .optional()
+      .describe(
+        'Credits charged to the task for each call, by tool name or pattern (an exact name wins over patterns), e.g. {"search": 0.5}; unset: calls cost only the model\'s tokens',
+      ),
+    maxConcurrentCalls: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(DEFAULT_MCP_CONCURRENT_CALLS)
+      .describe(
+        'Most calls to this server one worker makes at once; more wait their turn (the model calls\' rate limit never applies to them); default 8',
+      ),
     maxResultChars: z
       .number()
       .int()

@@ -49,6 +49,8 @@ export const TASK_APPROVAL_TIMEOUT = 'Planwright.Task.ApprovalTimeout';
 export const TASK_MERGE_CONFLICT = 'Planwright.Task.MergeConflict';
 /** A task moved between workers more often than a task can: the workers keep dying or losing their network. */
 export const TASK_TOO_MANY_MOVES = 'Planwright.Task.TooManyMoves';
+/** A task needed another round but its tool calls (its own limit, or the run's) are used up. */
+export const TASK_TOOL_CALL_LIMIT = 'Planwright.Task.ToolCallLimit';
 /** The conversation of an acting agent is not on the worker asked (it restarted): the task moves and rebuilds it. */
 export const AGENT_CONTEXT_LOST = 'Planwright.Agent.ContextLost';
 

@@ -45,6 +45,8 @@ export const MAX_SEARCH_MATCHES = 200;
 export const MAX_WRITE_CHARS = 200_000;
 /** Most tool calls a policy may allow an agent in one implementation round. */
 export const MAX_STEPS_PER_ROUND = 200;
+/** Highest tool-call limit a policy may set, per task or per run. */
+export const MAX_TOOL_CALLS = 1_000_000;
 /** Longest a policy may let one command run, in seconds. */
 export const MAX_COMMAND_TIMEOUT_SECONDS = 1800;
 /** Longest workspace path a tool accepts, in characters. */

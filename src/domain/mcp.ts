@@ -4,6 +4,7 @@
  * on purpose: task workflows import this (the config's schema is in src/config/mcp.ts, the client in
  * src/activities/mcp/).
  */
+import { toMillicredits } from './credits';
 
 // Failure types of MCP activities, by whose fault they are.
 /** The user's MCP configuration cannot work on this worker (a command not found, an unset environment variable). */
@@ -139,6 +140,21 @@ export interface McpToolInfo {
   idempotent: boolean;
   /** Whether the configuration makes its calls wait for a person's approval. */
   requiresApproval: boolean;
+  /** Credits each call costs the task, in thousandths, when the configuration prices it (absent: free). */
+  millicreditsPerCall?: number;
+}
+
+/**
+ * The price of a call of `tool` in millicredits: an exact name in `creditsPerCall` wins, else the first pattern that
+ * matches in the config's order; 0 when none does.
+ */
+export function mcpCallPrice(creditsPerCall: Readonly<Record<string, number>> | undefined, tool: string): number {
+  if (!creditsPerCall) return 0;
+  const credits =
+    creditsPerCall[tool] ??
+    Object.entries(creditsPerCall).find(([pattern]) => matchesToolPattern(pattern, tool))?.[1] ??
+    0;
+  return toMillicredits(credits);
 }
 
 /** One call of an MCP tool, as a workflow asks for it. */

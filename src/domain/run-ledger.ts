@@ -12,6 +12,7 @@ import { runViewOf, SUMMARY_VIEW_LIMIT } from './run-view';
 import type { IntegrationResult, OpenedWorkspace } from './run-workspace';
 import { DagScheduler, type SchedulerState } from './scheduler';
 import { ToolCallLedger } from './tool-call-ledger';
+import { ToolCallQuota } from './tool-call-quota';
 
 /** Smallest allocation a task gets, whatever its effort: enough for a few small calls. */
 export const TASK_FLOOR_MILLICREDITS = 1000;
@@ -104,6 +105,7 @@ export class RunLedger {
       ...(this.refused.count > 0 ? { refused: this.refused } : {}),
       ...(this.workspace ? { workspace: this.workspace.opened } : {}),
       ...(this.toolCalls.size > 0 ? { pendingToolCalls: [...this.toolCalls.pending.values()] } : {}),
+      ...(this.toolCalls.quota.state() ? { toolCallQuota: this.toolCalls.quota.state() } : {}),
       continuedRuns,
     };
   }
@@ -120,6 +122,7 @@ export class RunLedger {
     if (snapshot.refused) ledger.refused = snapshot.refused;
     if (snapshot.workspace) ledger.workspace = { opened: snapshot.workspace };
     for (const call of snapshot.pendingToolCalls ?? []) ledger.toolCalls.pending.set(call.requestId, call);
+    if (snapshot.toolCallQuota) ledger.toolCalls.quota = new ToolCallQuota(snapshot.toolCallQuota);
     for (const [id, summary] of Object.entries(snapshot.summaries)) ledger.summaries.set(id, summary);
     const compact = new Map(snapshot.plan.tasks.map((t, i) => [t.id, snapshot.tasks[i]!]));
     ledger.createViews(snapshot.plan, childIdOf, (t) => compact.get(t.id)!);
@@ -198,6 +201,7 @@ export class RunLedger {
     if (!this.scheduler || !this.isOpen(outcome.taskId)) return [];
     const view = this.view(outcome.taskId);
     this.toolCalls.forgetTask(outcome.taskId);
+    this.toolCalls.quota.settle(outcome.taskId, outcome.toolCalls);
     const waited = this.pending.get(outcome.taskId);
     this.pending.delete(outcome.taskId);
     if (waited && outcome.failureType === TASK_APPROVAL_TIMEOUT) {

@@ -3,6 +3,7 @@ import type { Plan, TaskSpec } from './plan';
 import type { ApprovalDecision, PendingApproval, TaskStatus, TaskView, Verdict } from './run';
 import type { OpenedWorkspace, TaskWork } from './run-workspace';
 import type { PendingToolCall } from './tool-approvals';
+import type { ToolCallQuotaState } from './tool-call-quota';
 
 /**
  * The state a run carries across continue-as-new, kept compact because it travels as one payload (2 MiB limit):
@@ -28,6 +29,8 @@ export interface RunSnapshot {
   workspace?: OpenedWorkspace;
   /** Tool calls waiting for a person. */
   pendingToolCalls?: PendingToolCall[];
+  /** The run-wide tool-call count (runs with maxToolCallsPerRun that granted calls). */
+  toolCallQuota?: ToolCallQuotaState;
 }
 
 export interface CompactTask {

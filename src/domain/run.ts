@@ -124,6 +124,11 @@ export const TaskOutcome = z.object({
   lastVerdict: Verdict.optional().describe('Verdict of the last review'),
   outputRef: OutputRef.describe('Where the full output is (runs before this field had a kind wrote a workflow id)'),
   work: TaskWork.optional().describe("What the task left in the run's repository (runs with a workspace)"),
+  toolCalls: z
+    .number()
+    .int()
+    .optional()
+    .describe('Tool calls the task made, finish not counted (acting tasks); settles its share of the run-wide limit'),
 });
 export type TaskOutcome = z.infer<typeof TaskOutcome>;
 

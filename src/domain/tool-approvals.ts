@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TOOL_CALL_GRANT_SIZE } from './tool-call-quota';
 
 /**
  * Approvals of tool calls: an MCP tool marked `requiresApproval` waits, durably, for a person before it runs. The
@@ -51,3 +52,11 @@ export interface ToolCallAnswer {
   requestId: string;
   reason?: string;
 }
+
+/** A task asks its run for a share of the run-wide tool-call limit (./tool-call-quota.ts). */
+export const ToolCallQuotaRequest = z.object({
+  taskId: z.string().min(1).max(200).describe('Task asking for tool calls'),
+  requestId: z.string().min(1).max(200).describe("The task's id for this request; the run's answer carries it"),
+  wanted: z.number().int().min(1).max(TOOL_CALL_GRANT_SIZE).describe('Tool calls the task asks for'),
+});
+export type ToolCallQuotaRequest = z.infer<typeof ToolCallQuotaRequest>;

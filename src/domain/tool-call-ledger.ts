@@ -1,6 +1,7 @@
 import { approverProblem, type ApproverRuleInput } from './approvers';
 import type { ApprovalDecision } from './run';
 import type { ApproveToolCall, DenyToolCall, PendingToolCall, ToolCallRequest } from './tool-approvals';
+import { ToolCallQuota } from './tool-call-quota';
 
 export type ToolCallVerdict = { ok: true; request: PendingToolCall } | { ok: false; error: string };
 
@@ -11,6 +12,8 @@ export type ToolCallVerdict = { ok: true; request: PendingToolCall } | { ok: fal
  */
 export class ToolCallLedger {
   readonly pending = new Map<string, PendingToolCall>();
+  /** The run-wide tool-call count; replaced whole when a run is restored from its snapshot. */
+  quota = new ToolCallQuota();
 
   constructor(
     private readonly approvers: readonly ApproverRuleInput[] | undefined,
@@ -36,6 +39,11 @@ export class ToolCallLedger {
 
   get size(): number {
     return this.pending.size;
+  }
+
+  /** The tools of the calls waiting, as `server.tool`, sorted and once each: what search attributes may carry. */
+  waitingTools(): string[] {
+    return [...new Set([...this.pending.values()].map((call) => `${call.server}.${call.tool}`))].sort();
   }
 
   private decide(

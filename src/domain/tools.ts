@@ -19,6 +19,8 @@ export const TOOL_NAMES = [
   'finish',
 ] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
+/** The tool that ends a round: always offered, never counted against tool-call limits. */
+export const FINISH_TOOL: ToolName = 'finish';
 
 /**
  * The tools offered under `policy`, in TOOL_NAMES order: the enabled ones, less those it leaves nothing to do with

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { parseGlob } from './globs';
-import { MAX_COMMAND_TIMEOUT_SECONDS, MAX_POLICY_ENTRIES, MAX_STEPS_PER_ROUND, MAX_TOOL_OUTPUT_CHARS } from './limits';
+import {
+  MAX_COMMAND_TIMEOUT_SECONDS,
+  MAX_POLICY_ENTRIES,
+  MAX_STEPS_PER_ROUND,
+  MAX_TOOL_CALLS,
+  MAX_TOOL_OUTPUT_CHARS,
+} from './limits';
 import { TOOL_NAMES } from './tools';
 import { parseCommandLine, verifyProblem } from './workspace-policy';
 
@@ -64,12 +70,32 @@ const fields = {
     .min(1)
     .max(MAX_COMMAND_TIMEOUT_SECONDS)
     .describe('Longest one command may run before it is stopped, in seconds'),
+  maxToolCallsPerTask: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_TOOL_CALLS)
+    .optional()
+    .describe(
+      'Most tool calls (finish not counted) one task may make over all its rounds; unset: no limit but the rounds',
+    ),
+};
+
+/** Limits of the whole run: a plan's task cannot override them. */
+const runFields = {
+  maxToolCallsPerRun: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_TOOL_CALLS)
+    .optional()
+    .describe('Most tool calls (finish not counted) all tasks of the run may make together; unset: no run-wide limit'),
 };
 
 /**
  * A run's workspace policy: fixed when the run starts (the intersection of the user's flags and the worker's
  * ceiling) and recorded in its history. Missing fields take the defaults: every tool, writes anywhere but .git, no
- * commands, 40 steps per round, 12,000 characters per tool result, 300 s per command.
+ * commands, 40 steps per round, 12,000 characters per tool result, 300 s per command, no tool-call limits but those.
  */
 export const WorkspacePolicy = z
   .strictObject({
@@ -80,6 +106,8 @@ export const WorkspacePolicy = z
     maxStepsPerRound: fields.maxStepsPerRound.default(40),
     maxOutputChars: fields.maxOutputChars.default(12000),
     commandTimeoutSeconds: fields.commandTimeoutSeconds.default(300),
+    maxToolCallsPerTask: fields.maxToolCallsPerTask,
+    maxToolCallsPerRun: runFields.maxToolCallsPerRun,
   })
   .superRefine((policy, ctx) => {
     policy.verify.forEach((command, i) => {

@@ -163,6 +163,8 @@ export function intersectPolicies(user: WorkspacePolicy, ceiling: WorkspacePolic
     maxStepsPerRound: Math.min(user.maxStepsPerRound, ceiling.maxStepsPerRound),
     maxOutputChars: Math.min(user.maxOutputChars, ceiling.maxOutputChars),
     commandTimeoutSeconds: Math.min(user.commandTimeoutSeconds, ceiling.commandTimeoutSeconds),
+    ...optionalLimit('maxToolCallsPerTask', lowerOf(user.maxToolCallsPerTask, ceiling.maxToolCallsPerTask)),
+    ...optionalLimit('maxToolCallsPerRun', lowerOf(user.maxToolCallsPerRun, ceiling.maxToolCallsPerRun)),
   };
   const errors = policy.verify.flatMap((v) => verifyProblem(policy, v) ?? []);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, policy, notes };
@@ -199,6 +201,10 @@ export function narrowPolicy(policy: WorkspacePolicy, overrides: WorkspacePolicy
     const value = overrides[key];
     if (value !== undefined && value > policy[key]) widens(key, value, `at most ${policy[key]}`);
   }
+  const perTask = overrides.maxToolCallsPerTask;
+  if (perTask !== undefined && policy.maxToolCallsPerTask !== undefined && perTask > policy.maxToolCallsPerTask) {
+    widens('maxToolCallsPerTask', perTask, `at most ${policy.maxToolCallsPerTask}`);
+  }
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
@@ -210,8 +216,20 @@ export function narrowPolicy(policy: WorkspacePolicy, overrides: WorkspacePolicy
       maxStepsPerRound: overrides.maxStepsPerRound ?? policy.maxStepsPerRound,
       maxOutputChars: overrides.maxOutputChars ?? policy.maxOutputChars,
       commandTimeoutSeconds: overrides.commandTimeoutSeconds ?? policy.commandTimeoutSeconds,
+      ...optionalLimit('maxToolCallsPerTask', overrides.maxToolCallsPerTask ?? policy.maxToolCallsPerTask),
+      ...optionalLimit('maxToolCallsPerRun', policy.maxToolCallsPerRun),
     },
   };
+}
+
+/** The lower of two optional limits; unset on both sides stays unset (no limit). */
+function lowerOf(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
+/** An optional limit as a field to spread: absent rather than undefined, so recorded policies keep their shape. */
+function optionalLimit<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
 /** Why a verify command cannot be one under `policy`, if it cannot. */

@@ -6,8 +6,9 @@ import { UserError } from './errors';
 const INDEXED_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType> = {
   KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
   INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };
-const CLI_TYPE: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int' };
+const CLI_TYPE: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int', KEYWORD_LIST: 'KeywordList' };
 /** gRPC status of a call the server does not implement. */
 const UNIMPLEMENTED = 12;
 /** gRPC status of a call the caller may not make. */

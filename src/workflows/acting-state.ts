@@ -2,6 +2,7 @@ import type { VerifyResult } from '../domain/agent-loop';
 import type { McpToolInfo } from '../domain/mcp';
 import type { Checkout } from '../domain/workspace';
 import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
+import type { ToolCallCount } from './tool-call-limits';
 
 /** What a task of a run with a workspace gets from its run (a field of TaskWorkflowInput). */
 export interface TaskWorkspaceInput {
@@ -31,4 +32,8 @@ export interface ActingState {
   moves: number;
   changedFiles: string[];
   lastVerify: VerifyResult[];
+  /** The task's tool-call count (absent in states carried before limits existed: none used). */
+  toolCalls?: ToolCallCount;
+  /** Set when a limit stopped the last round: the task cannot go round again. */
+  outOfToolCalls?: string;
 }

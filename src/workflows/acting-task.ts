@@ -3,12 +3,13 @@ import type { AgentLoopActivities } from '../activities/agent-loop';
 import type { MeteredResult } from '../domain/activity-contracts';
 import type { ToolStepResult, VerifyResult } from '../domain/agent-loop';
 import type { ReviewVerdict } from '../domain/agent-outputs';
-import { TASK_MERGE_CONFLICT, TASK_TOO_MANY_MOVES } from '../domain/errors';
+import { TASK_MERGE_CONFLICT, TASK_TOO_MANY_MOVES, TASK_TOOL_CALL_LIMIT } from '../domain/errors';
 import { taskBranch } from '../domain/git-refs';
 import type { TaskSpec } from '../domain/plan';
 import type { DependencyContext } from '../domain/prompts';
 import type { TaskWork } from '../domain/run-workspace';
 import type { TaskProgress } from '../domain/task-progress';
+import { FINISH_TOOL } from '../domain/tools';
 import type { Checkout } from '../domain/workspace';
 export type { ActingState, TaskWorkspaceInput } from './acting-state';
 import { isWorkerLost, ownQueueOptions, sharedQueueOptions, verifyFeedback } from './acting-options';
@@ -16,11 +17,17 @@ import type { ActingState, TaskWorkspaceInput } from './acting-state';
 import { MODEL_CALL_OPTIONS } from './activity-options';
 import { TaskStop } from './task-stop';
 import { ToolCallGate } from './tool-call-gate';
+import { TaskToolCalls } from './tool-call-limits';
 
 type LoopActivities = ActivityInterfaceFor<AgentLoopActivities>;
 
-/** Runs a metered activity until it fits the task's credits (taskWorkflow's, asking the run as needed). */
-type Metered = <T>(call: (available: number) => Promise<MeteredResult<T>>) => Promise<T>;
+/** How an acting task pays, through its taskWorkflow (which asks the run for credits as needed). */
+export interface TaskMeters {
+  /** Runs a metered activity until it fits the task's credits. */
+  metered: <T>(call: (available: number) => Promise<MeteredResult<T>>) => Promise<T>;
+  /** Charges a fixed price (a priced MCP tool's call), waiting for credits first when it does not fit. */
+  charge: (millicredits: number) => Promise<void>;
+}
 
 /** Moves between workers a task may make before it fails: more means the fleet itself is failing. */
 const MAX_MOVES = 5;
@@ -48,19 +55,32 @@ export class ActingTask {
     private readonly ids: { runId: string; taskId: string },
     private readonly workspace: TaskWorkspaceInput,
     private readonly progress: TaskProgress,
-    private readonly metered: Metered,
+    private readonly meters: TaskMeters,
     restored?: ActingState,
     approvalTimeoutSeconds?: number,
   ) {
     this.gate = new ToolCallGate(ids.runId, progress, approvalTimeoutSeconds);
+    this.toolCalls = new TaskToolCalls(
+      { runWorkflowId: ids.runId, taskId: ids.taskId },
+      workspace.policy,
+      restored?.toolCalls,
+    );
     if (restored) {
       ({ checkout: this.checkout, queue: this.queue, startCommit: this.startCommit, head: this.head } = restored);
       ({ steps: this.steps, commits: this.commits, moves: this.moves, changedFiles: this.changedFiles } = restored);
       this.lastVerify = restored.lastVerify;
+      this.outOfToolCalls = restored.outOfToolCalls;
     }
   }
 
   private readonly gate: ToolCallGate;
+  private readonly toolCalls: TaskToolCalls;
+  private outOfToolCalls: string | undefined;
+
+  /** Tool calls made so far, finish not counted (the task's outcome reports them to the run). */
+  get toolCallsUsed(): number {
+    return this.toolCalls.used;
+  }
 
   /** True once the checkout exists (a task continued as new has it already). */
   get prepared(): boolean {
@@ -79,6 +99,8 @@ export class ActingTask {
       moves: this.moves,
       changedFiles: this.changedFiles,
       lastVerify: this.lastVerify,
+      toolCalls: this.toolCalls.state(),
+      ...(this.outOfToolCalls ? { outOfToolCalls: this.outOfToolCalls } : {}),
     };
   }
 
@@ -106,6 +128,12 @@ export class ActingTask {
     modelOverride?: string;
   }): Promise<string> {
     const { round } = args;
+    if (this.outOfToolCalls) {
+      throw new TaskStop(
+        TASK_TOOL_CALL_LIMIT,
+        `${this.outOfToolCalls}, and round ${round} needs more; raise the limit`,
+      );
+    }
     const key = { taskWorkflowId: workflowInfo().workflowId, round };
     const policy = this.workspace.policy;
     const recap: string[] = [];
@@ -114,7 +142,7 @@ export class ActingTask {
     let opened = false;
     while (taken < policy.maxStepsPerRound) {
       const turn = await this.onWorker((acts) =>
-        this.metered((available) =>
+        this.meters.metered((available) =>
           acts.agentTurn.executeWithOptions(
             {
               ...ownQueueOptions(
@@ -158,6 +186,12 @@ export class ActingTask {
       idleTurns = 0;
       for (const [callIndex, call] of turn.calls.entries()) {
         if (taken >= policy.maxStepsPerRound) break;
+        // A limit reached ends the round: verify and review judge the work as it stands.
+        const refusal = call.name === FINISH_TOOL ? undefined : await this.toolCalls.take();
+        if (refusal) {
+          this.outOfToolCalls = refusal;
+          return `stopped: ${refusal}`;
+        }
         taken++;
         const record = await this.step({
           key,
@@ -165,6 +199,7 @@ export class ActingTask {
           stepId: `r${round}s${taken}`,
           summary: call.summary,
           ...(call.gated ? { gated: call.gated } : {}),
+          price: this.priceOf(call.name),
         });
         recap.push(record.summary);
         if (record.finished !== undefined) return record.finished || 'finished';
@@ -269,6 +304,8 @@ export class ActingTask {
     stepId: string;
     summary: string;
     gated?: { server: string; tool: string; arguments: string };
+    /** Credits the call costs, in thousandths (priced MCP tools), charged once it may run. */
+    price: number;
   }): Promise<ToolStepResult & { interrupted?: boolean }> {
     this.steps++;
     this.progress.steps = this.steps;
@@ -278,6 +315,8 @@ export class ActingTask {
     const decision = args.gated
       ? await this.gate.ask({ requestId: `${this.ids.taskId}/${args.stepId}`, taskId: this.ids.taskId, ...args.gated })
       : undefined;
+    // A denied call does not run, so it costs nothing.
+    if (args.price > 0 && decision?.approved !== false) await this.meters.charge(args.price);
     let result: ToolStepResult & { interrupted?: boolean };
     try {
       result = await this.own().runToolStep.executeWithOptions(
@@ -318,6 +357,11 @@ export class ActingTask {
     }
     this.progress.lastStep = result.summary;
     return result;
+  }
+
+  /** The recorded price of a call of `name`: MCP tools priced in the config at the run's opening; 0 otherwise. */
+  private priceOf(name: string): number {
+    return this.workspace.mcpTools?.find((tool) => tool.qualifiedName === name)?.millicreditsPerCall ?? 0;
   }
 
   /** Runs `fn` against the worker holding the checkout, moving the task to another worker when that one is lost. */

@@ -13,7 +13,6 @@ import {
   proxyActivities,
   setHandler,
   startChild,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -26,7 +25,7 @@ import { constraintList } from '../domain/prompts';
 import type { GoalInputJson, RunView, TaskOutcome } from '../domain/run';
 import { RunLedger } from '../domain/run-ledger';
 import type { RunSnapshot } from '../domain/run-snapshot';
-import { PENDING_APPROVALS_ATTRIBUTE, RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
+import { taskStatesOf } from '../domain/run-view';
 import { checkRunId, taskOutputRef, taskWorkflowId } from '../domain/task-address';
 import { MODEL_CALL_OPTIONS } from './activity-options';
 import { createBudgetHandlers } from './budget-handlers';
@@ -34,11 +33,6 @@ import { parseGoalInput, readReportedOutcome } from './goal-input';
 import {
   approveBudgetSignal,
   approveBudgetUpdate,
-  approveToolCallSignal,
-  approveToolCallUpdate,
-  denyToolCallSignal,
-  denyToolCallUpdate,
-  requestToolCallSignal,
   creditDecisionSignal,
   denyBudgetSignal,
   denyBudgetUpdate,
@@ -49,11 +43,13 @@ import {
   requestCreditsSignal,
   statusQuery,
   taskFinishedSignal,
+  taskStatesQuery,
 } from './messages';
 import { RunMeters } from './run-meters';
+import { createRunPublisher } from './run-publisher';
 import { checkPlanPolicy, integrateRun, integrationError, openWorkspace, taskWorkspace } from './run-workspace';
 import { taskWorkflow } from './task';
-import { createToolApprovalHandlers } from './tool-approval-handlers';
+import { registerToolCallHandlers } from './tool-approval-handlers';
 
 const { preparePlan } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);
 const { collectTaskOutcomes } = proxyActivities<Activities>({
@@ -125,21 +121,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   const inherited = new Set(resume ? ledger.runningTaskIds() : []);
 
   const meters = new RunMeters(ledger.decisions.length);
-  // Upserts only on change: each one is a history event, and most task completions change neither value.
-  let published = '';
-  const publish = () => {
-    // Every change of the ledger is followed by a publish: the place to count the decisions it appended.
-    meters.newDecisions(ledger.decisions);
-    // Tool calls waiting for a person count as pending approvals (always none in runs without them).
-    const waiting = ledger.pending.size + ledger.toolCalls.size;
-    const status = waiting > 0 ? 'awaiting_approval' : ledger.status;
-    if (published === `${status}/${waiting}`) return;
-    published = `${status}/${waiting}`;
-    upsertSearchAttributes([
-      { key: RUN_STATUS_ATTRIBUTE, value: status },
-      { key: PENDING_APPROVALS_ATTRIBUTE, value: waiting },
-    ]);
-  };
+  const publish = createRunPublisher(ledger, meters);
   const tellTask = async (taskId: string, decision: CreditDecision) => {
     try {
       await getExternalWorkflowHandle(childIdOf(taskId)).signal(creditDecisionSignal, decision);
@@ -240,6 +222,7 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
 
   setHandler(statusQuery, () => ledger.toView());
   setHandler(planQuery, () => ledger.plan ?? null);
+  setHandler(taskStatesQuery, () => taskStatesOf(ledger.tasks.values()));
   setHandler(pendingApprovalsQuery, () => [...ledger.pending.values()]);
   setHandler(ledgerQuery, () => ledger.decisions);
   setHandler(taskFinishedSignal, (raw: unknown) => reportedTaskEnd(raw));
@@ -249,17 +232,12 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   setHandler(denyBudgetSignal, async (raw: unknown) => void (await budget.deny(raw)));
   setHandler(approveBudgetUpdate, (raw: unknown) => budget.approve(raw));
   setHandler(denyBudgetUpdate, (raw: unknown) => budget.deny(raw));
-  const toolCalls = createToolApprovalHandlers({
+  registerToolCallHandlers({
     ledger,
     publish,
     now,
     askPerson: (request) => tell(toolCallNeedsApproval({ runId, goal: input.goal, request, at: now() })),
   });
-  setHandler(requestToolCallSignal, (raw: unknown) => toolCalls.requestToolCall(raw));
-  setHandler(approveToolCallSignal, async (raw: unknown) => void (await toolCalls.approve(raw)));
-  setHandler(denyToolCallSignal, async (raw: unknown) => void (await toolCalls.deny(raw)));
-  setHandler(approveToolCallUpdate, (raw: unknown) => toolCalls.approve(raw));
-  setHandler(denyToolCallUpdate, (raw: unknown) => toolCalls.deny(raw));
 
   publish();
   if (resume) await takeOverInheritedTasks();

@@ -1,15 +1,17 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApproveBudget, BudgetAnswer, CreditDecision, CreditRequest, DenyBudget } from '../domain/approvals';
 import type { Plan } from '../domain/plan';
-import type { ApprovalDecision, PendingApproval, RunView, TaskOutcome } from '../domain/run';
+import type { ApprovalDecision, PendingApproval, RunView, TaskOutcome, TaskStatus } from '../domain/run';
 import type { TaskProgress } from '../domain/task-progress';
 import type {
   ApproveToolCall,
   DenyToolCall,
   ToolCallAnswer,
   ToolCallDecision,
+  ToolCallQuotaRequest,
   ToolCallRequest,
 } from '../domain/tool-approvals';
+import type { ToolCallQuotaAnswer } from '../domain/tool-call-quota';
 
 /**
  * Signals and queries, shared by workflows and clients. Each wire name equals the identifier without its kind suffix,
@@ -49,11 +51,17 @@ export const denyToolCallUpdate = defineUpdate<ToolCallAnswer, [DenyToolCall]>('
 export const requestToolCallSignal = defineSignal<[ToolCallRequest]>('requestToolCall');
 /** The run answers a task's tool-call request. */
 export const toolCallDecisionSignal = defineSignal<[ToolCallDecision]>('toolCallDecision');
+/** A task asks its run for a share of the run-wide tool-call limit. */
+export const requestToolCallQuotaSignal = defineSignal<[ToolCallQuotaRequest]>('requestToolCallQuota');
+/** The run answers with what it grants (0: the limit is used up). */
+export const toolCallQuotaSignal = defineSignal<[ToolCallQuotaAnswer]>('toolCallQuota');
 
 /** Run status: every task's state, credits, rounds and verdicts, pending approvals and decisions. */
 export const statusQuery = defineQuery<RunView>('status');
 /** The validated plan, once there is one. */
 export const planQuery = defineQuery<Plan | null>('plan');
+/** Every task's state by id: compact, so that it answers for all 5,000 tasks of a large run (`status` does not). */
+export const taskStatesQuery = defineQuery<Record<string, TaskStatus>>('taskStates');
 /** Tasks of the run waiting for a person. */
 export const pendingApprovalsQuery = defineQuery<PendingApproval[]>('pendingApprovals');
 /** Every budget decision so far. */

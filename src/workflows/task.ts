@@ -125,6 +125,16 @@ export async function taskWorkflow(input: TaskWorkflowInput, resume?: TaskResume
     }
   }
 
+  /** Charges a fixed price, asking the run for the shortfall first as often as needed. */
+  async function chargeFixed(millicredits: number) {
+    for (;;) {
+      const shortfall = millicredits - (progress.availableMillicredits - progress.spentMillicredits);
+      if (shortfall <= 0) break;
+      await waitForCredits(shortfall);
+    }
+    progress.spentMillicredits += millicredits;
+  }
+
   function chargeFailedCall(err: unknown) {
     // Calls that failed after the provider billed them are charged too (their spend rides in the failure details, or
     // in the last heartbeat of an activity whose worker died). Histories recorded before the latter replay without it.
@@ -176,6 +186,7 @@ export async function taskWorkflow(input: TaskWorkflowInput, resume?: TaskResume
     grantedMillicredits: granted,
     ...(lastVerdict ? { lastVerdict: lastVerdict.verdict } : {}),
     outputRef: { kind: 'taskHistory', workflowId: workflowInfo().workflowId },
+    ...(acting ? { toolCalls: acting.toolCallsUsed } : {}),
     ...extra,
   });
 
@@ -195,7 +206,7 @@ export async function taskWorkflow(input: TaskWorkflowInput, resume?: TaskResume
         { runId: runIdOf(input), taskId: task.id },
         input.workspace,
         progress,
-        metered,
+        { metered, charge: chargeFixed },
         resume?.acting,
         input.approvalTimeoutSeconds,
       )

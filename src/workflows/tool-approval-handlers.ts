@@ -1,15 +1,26 @@
-import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
 import { formatIssues } from '../domain/plan-validation';
 import type { RunLedger } from '../domain/run-ledger';
 import { taskWorkflowId } from '../domain/task-address';
 import {
   ApproveToolCall,
   DenyToolCall,
+  ToolCallQuotaRequest,
   ToolCallRequest,
   type ToolCallAnswer,
   type ToolCallDecision,
 } from '../domain/tool-approvals';
-import { toolCallDecisionSignal } from './messages';
+import type { ToolCallQuotaAnswer } from '../domain/tool-call-quota';
+import {
+  approveToolCallSignal,
+  approveToolCallUpdate,
+  denyToolCallSignal,
+  denyToolCallUpdate,
+  requestToolCallQuotaSignal,
+  requestToolCallSignal,
+  toolCallDecisionSignal,
+  toolCallQuotaSignal,
+} from './messages';
 
 export interface ToolApprovalContext {
   ledger: RunLedger;
@@ -80,7 +91,39 @@ export function createToolApprovalHandlers(ctx: ToolApprovalContext) {
     return { accepted: true, requestId };
   }
 
-  return { requestToolCall, approve, deny };
+  /** A task asks for a share of the run-wide tool-call limit: granted from what is left, answered at once. */
+  async function grantToolCalls(raw: unknown): Promise<void> {
+    const parsed = ToolCallQuotaRequest.safeParse(raw);
+    if (!parsed.success) {
+      return void refuse('requestToolCallQuota', raw, invalid('requestToolCallQuota', parsed.error.issues));
+    }
+    const { taskId, requestId, wanted } = parsed.data;
+    const limit = ledger.workspace?.opened.policy.maxToolCallsPerRun;
+    if (!ledger.isOpen(taskId) || limit === undefined) {
+      const why = limit === undefined ? 'the run has no tool-call limit' : `task "${taskId}" is not running`;
+      return void refuse('requestToolCallQuota', raw, why);
+    }
+    const granted = ledger.toolCalls.quota.grant(taskId, wanted, limit, ledger.runningTaskIds().length);
+    const answer: ToolCallQuotaAnswer = { requestId, granted, limit };
+    try {
+      await getExternalWorkflowHandle(taskWorkflowId(ledger.options.runId, taskId)).signal(toolCallQuotaSignal, answer);
+    } catch (err) {
+      log.warn('could not deliver a tool-call grant', { taskId, error: String(err) });
+    }
+  }
+
+  return { requestToolCall, approve, deny, grantToolCalls };
+}
+
+/** Registers the run's tool-call handlers: approval requests and decisions (signals and Updates), quota requests. */
+export function registerToolCallHandlers(ctx: ToolApprovalContext): void {
+  const handlers = createToolApprovalHandlers(ctx);
+  setHandler(requestToolCallSignal, (raw: unknown) => handlers.requestToolCall(raw));
+  setHandler(approveToolCallSignal, async (raw: unknown) => void (await handlers.approve(raw)));
+  setHandler(denyToolCallSignal, async (raw: unknown) => void (await handlers.deny(raw)));
+  setHandler(approveToolCallUpdate, (raw: unknown) => handlers.approve(raw));
+  setHandler(denyToolCallUpdate, (raw: unknown) => handlers.deny(raw));
+  setHandler(requestToolCallQuotaSignal, (raw: unknown) => handlers.grantToolCalls(raw));
 }
 
 const invalid = (name: string, issues: Parameters<typeof formatIssues>[0]) =>

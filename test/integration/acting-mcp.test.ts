@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { approveToolCall, denyToolCall } from '../../src/client';
 import { ConfigError, loadModelSettings, McpServersConfig } from '../../src/config';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
+import { WAITING_TOOLS_ATTRIBUTE } from '../../src/domain/search-attributes';
 import { decodePayload } from '../../src/infra/data-converter';
 import { createPlanwrightWorker } from '../../src/worker';
 import { statusQuery } from '../../src/workflows/messages';
@@ -139,6 +140,12 @@ describe('MCP servers in the tool loop', () => {
         assert.equal(first.server, 'files');
         assert.equal(first.tool, 'write_file');
         assert.match(first.arguments, /notes\/a\.md/);
+        // The search attribute names the tool (never its arguments), so the Web UI's filter finds the run.
+        const described = await waitFor('the waiting tool in the search attributes', async () => {
+          const d = await handle.describe();
+          return d.typedSearchAttributes.get(WAITING_TOOLS_ATTRIBUTE)?.length ? d : undefined;
+        });
+        assert.deepEqual(described.typedSearchAttributes.get(WAITING_TOOLS_ATTRIBUTE), ['files.write_file']);
         // Not an approver, and not a waiting call: both refused with the run's reason.
         const stranger = await approveToolCall(h.env.client, runId, { requestId: 'gated/r1s1', by: 'mallory' });
         assert.equal(stranger.accepted, false);

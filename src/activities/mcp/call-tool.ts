@@ -54,6 +54,21 @@ export async function callMcpTool(
     ...(call.taskKey !== undefined ? { taskKey: call.taskKey } : {}),
     ...(call.checkoutDir !== undefined ? { checkoutDir: call.checkoutDir } : {}),
   };
+  const free = await pool.calls.take(call.server, server.maxConcurrentCalls, options.signal);
+  try {
+    return await callOnce(pool, call, server, scope, options);
+  } finally {
+    free();
+  }
+}
+
+async function callOnce(
+  pool: McpClientPool,
+  call: McpToolCall,
+  server: McpServerConfig,
+  scope: McpScope,
+  options: CallMcpToolOptions,
+): Promise<McpCallResult> {
   const connection = await pool.connection(call.server, server, scope);
   try {
     const result = await connection.client.callTool({ name: call.tool, arguments: call.arguments }, undefined, {

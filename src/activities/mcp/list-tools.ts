@@ -7,11 +7,14 @@ import {
   isMcpToolAllowedForSomeAgent,
   matchesAnyToolPattern,
   MAX_MCP_TOOLS_PER_SERVER,
+  mcpCallPrice,
+  MCP_CONFIG_INVALID,
   MCP_PROTOCOL_ERROR,
   MCP_SERVER_UNAVAILABLE,
   qualifiedMcpName,
   type McpToolInfo,
 } from '../../domain/mcp';
+import { functionToolProblem } from '../../domain/provider-tool-checks';
 import type { McpConnection } from './connection';
 import { errorText, isConnectionFailure, isMcpTimeout, mcpFailure } from './errors';
 import { isPerTaskServer, type McpClientPool, type McpScope } from './pool';
@@ -55,22 +58,43 @@ async function listServerTools(
     const connection = await pool.connection(name, server, own);
     const tools = await readToolList(connection, name, server);
     checkToolNames(name, server, tools);
-    return tools
-      .filter((tool) => isMcpToolAllowedForSomeAgent(server, tool.name))
-      .map((tool) => ({
-        server: name,
-        name: tool.name,
-        qualifiedName: qualifiedMcpName(name, tool.name),
-        description: connection.redact(tool.description ?? ''),
-        inputSchema: tool.inputSchema as Record<string, unknown>,
-        idempotent: matchesAnyToolPattern(server.idempotent, tool.name),
-        requiresApproval: matchesAnyToolPattern(server.requiresApproval, tool.name),
-      }));
+    const offered = tools.filter((tool) => isMcpToolAllowedForSomeAgent(server, tool.name));
+    checkProviderRules(name, offered);
+    return offered.map((tool) => ({
+      ...priced(mcpCallPrice(server.creditsPerCall, tool.name)),
+      server: name,
+      name: tool.name,
+      qualifiedName: qualifiedMcpName(name, tool.name),
+      description: connection.redact(tool.description ?? ''),
+      inputSchema: tool.inputSchema as Record<string, unknown>,
+      idempotent: matchesAnyToolPattern(server.idempotent, tool.name),
+      requiresApproval: matchesAnyToolPattern(server.requiresApproval, tool.name),
+    }));
   } finally {
     if (throwaway) await pool.closeTask(LISTING_TASK_KEY);
     if (dir) await rm(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Refuses a server whose offered tools a provider would refuse (./provider-tool-checks.ts): better one line at worker
+ * start than a 400 in every turn. The fix is the user's: leave the tool out of the agents' `tools`, or fix the server.
+ */
+function checkProviderRules(name: string, tools: readonly Tool[]): void {
+  for (const tool of tools) {
+    const problem = functionToolProblem(qualifiedMcpName(name, tool.name), tool.inputSchema);
+    if (!problem) continue;
+    const fix = `leave it out of mcpServers.${name}.tools, or fix the server`;
+    throw mcpFailure(
+      MCP_CONFIG_INVALID,
+      name,
+      `offers the tool "${tool.name}", which providers refuse: ${problem}; ${fix}`,
+    );
+  }
+}
+
+/** A price as an optional field: free tools record none, so tool lists keep their earlier shape. */
+const priced = (millicredits: number) => (millicredits > 0 ? { millicreditsPerCall: millicredits } : {});
 
 /** Every page of the server's `tools/list`, or an ApplicationFailure saying why not. */
 async function readToolList(connection: McpConnection, name: string, server: McpServerConfig): Promise<Tool[]> {

@@ -1,5 +1,6 @@
 import type { McpServerConfig } from '../../config/mcp';
 import { MCP_INVALID_CALL, MCP_SERVER_UNAVAILABLE } from '../../domain/mcp';
+import { CallSlots } from './call-slots';
 import { connectMcpServer } from './connect';
 import type { McpConnection } from './connection';
 import { mcpFailure } from './errors';
@@ -53,6 +54,8 @@ export function isPerTaskServer(server: McpServerConfig): boolean {
 }
 
 export class McpClientPool {
+  /** Each server's calls in flight on this worker, bounded by its maxConcurrentCalls. */
+  readonly calls = new CallSlots();
   readonly #slots = new Map<string, Slot>();
   readonly #env: NodeJS.ProcessEnv;
   readonly #workerDir: string;

@@ -22,6 +22,7 @@ export function checkToolNames(name: string, server: McpServerConfig, tools: rea
     ]),
     ['requiresApproval', server.requiresApproval],
     ['idempotent', server.idempotent],
+    ['creditsPerCall', Object.keys(server.creditsPerCall ?? {})],
   ];
   for (const [field, patterns] of fields) {
     const missing = (patterns ?? []).find((pattern) => !pattern.includes('*') && !known.has(pattern));
