@@ -3,6 +3,7 @@
  * the reference filesystem server started in the task's checkout; real Temporal server, real git.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -182,6 +183,54 @@ describe('MCP servers in the tool loop', () => {
         );
       },
       { workspace: { ...testWorkspace(), mcpServers: gatedServers } },
+    );
+  });
+
+  it('restarts a server killed in the middle of a run, and the call made after it gets its answer', async () => {
+    const repo = userRepository({ 'README.md': '# Fixture\n' });
+    const echo = (message: string) => ({ tool: 'mcp__everything__echo', arguments: { message } });
+    // The second call waits for a person: the test kills the server while the run waits, then lets the call go.
+    const servers = McpServersConfig.parse({
+      everything: { command: bin('mcp-server-everything'), tools: { '*': ['echo'] }, requiresApproval: ['echo'] },
+    });
+    await withWorker(
+      env,
+      { tasks: { k: { toolScript: [echo('before the kill'), echo('after the kill')], verdicts: ['PASS'] } } },
+      async (h) => {
+        const runId = uniqueId('run');
+        const handle = await h.env.client.workflow.start('goalWorkflow', {
+          taskQueue: h.taskQueue,
+          workflowId: runId,
+          args: [
+            {
+              goal: 'g',
+              plan: { goal: 'g', tasks: [{ id: 'k', title: 'Echo twice', acceptanceCriteria: ['ok'] }] },
+              workspace: { repo },
+            },
+          ],
+        });
+        const waitingOn = (requestId: string) =>
+          waitFor(`${requestId} to wait`, async () =>
+            (await handle.query(statusQuery)).pendingToolCalls?.find((c) => c.requestId === requestId),
+          );
+        await waitingOn('k/r1s1');
+        await approveToolCall(h.env.client, runId, { requestId: 'k/r1s1', by: 'ana' });
+        await waitingOn('k/r1s2');
+        const killed = spawnSync('pkill', ['-KILL', '-f', 'server-everything'], { encoding: 'utf8' });
+        assert.equal(killed.status, 0, 'the server was running and is killed');
+        await approveToolCall(h.env.client, runId, { requestId: 'k/r1s2', by: 'ana' });
+        const view: RunView = await handle.result();
+        assert.equal(view.status, 'succeeded', view.tasks[0]?.error);
+        const results = toolResultsOf(
+          h.sim
+            .requests()
+            .filter((r) => r.task === 'k' && r.kind === 'implementer')
+            .at(-1)!.messages,
+        );
+        assert.match(results[0]!, /before the kill/);
+        assert.match(results[1]!, /after the kill/);
+      },
+      { workspace: { ...testWorkspace(), mcpServers: servers } },
     );
   });
 
