@@ -7,12 +7,12 @@ import type { Plan, TaskSpec } from './plan';
 import type { DependencyContext } from './prompts';
 import { noRefusals, recordRefusal } from './refusals';
 import type { ApprovalDecision, PendingApproval, RunStatus, RunView, TaskOutcome, TaskStatus, TaskView } from './run';
-import { compactTask, expandTask, type CompactTask, type RunSnapshot } from './run-snapshot';
-import { runViewOf, SUMMARY_VIEW_LIMIT } from './run-view';
+import { restoreInto, snapshotOf } from './run-ledger-snapshot';
+import { expandTask, type CompactTask, type RunSnapshot } from './run-snapshot';
+import { runViewOf } from './run-view';
 import type { IntegrationResult, OpenedWorkspace } from './run-workspace';
 import { DagScheduler, type SchedulerState } from './scheduler';
 import { ToolCallLedger } from './tool-call-ledger';
-import { ToolCallQuota } from './tool-call-quota';
 
 /** Smallest allocation a task gets, whatever its effort: enough for a few small calls. */
 export const TASK_FLOOR_MILLICREDITS = 1000;
@@ -81,50 +81,15 @@ export class RunLedger {
     this.status = 'running';
   }
 
-  /** The state to carry across continue-as-new. */
+  /** The state to carry across continue-as-new (./run-ledger-snapshot.ts). */
   snapshot(continuedRuns: number): RunSnapshot {
-    if (!this.plan) throw new Error('cannot snapshot a run before it has a plan');
-    const tasks = this.plan.tasks.map((spec) => compactTask(this.view(spec.id)));
-    // Large runs keep only summaries a task not yet started will need; small runs keep all for the report.
-    const keepAll = this.tasks.size <= SUMMARY_VIEW_LIMIT;
-    const needed = new Set(
-      keepAll
-        ? this.summaries.keys()
-        : this.plan.tasks.filter((t) => this.view(t.id).status === 'pending').flatMap((t) => t.deps),
-    );
-    return {
-      plan: this.plan,
-      startedAt: this.options.startedAt,
-      planningMillicredits: this.planningMillicredits,
-      poolMillicredits: this.poolMillicredits,
-      approvedExtraMillicredits: this.approvedExtraMillicredits,
-      tasks,
-      summaries: Object.fromEntries([...this.summaries].filter(([id]) => needed.has(id))),
-      decisions: this.decisions,
-      pending: [...this.pending.values()],
-      ...(this.refused.count > 0 ? { refused: this.refused } : {}),
-      ...(this.workspace ? { workspace: this.workspace.opened } : {}),
-      ...(this.toolCalls.size > 0 ? { pendingToolCalls: [...this.toolCalls.pending.values()] } : {}),
-      ...(this.toolCalls.quota.state() ? { toolCallQuota: this.toolCalls.quota.state() } : {}),
-      continuedRuns,
-    };
+    return snapshotOf(this, continuedRuns);
   }
 
   /** Rebuilds a run from a snapshot taken before continue-as-new. */
   static restore(options: RunLedgerOptions, snapshot: RunSnapshot, childIdOf: (taskId: string) => string): RunLedger {
     const ledger = new RunLedger({ ...options, startedAt: snapshot.startedAt });
-    ledger.plan = snapshot.plan;
-    ledger.planningMillicredits = snapshot.planningMillicredits;
-    ledger.poolMillicredits = snapshot.poolMillicredits;
-    ledger.approvedExtraMillicredits = snapshot.approvedExtraMillicredits;
-    ledger.decisions.push(...snapshot.decisions);
-    for (const p of snapshot.pending) ledger.pending.set(p.taskId, p);
-    if (snapshot.refused) ledger.refused = snapshot.refused;
-    if (snapshot.workspace) ledger.workspace = { opened: snapshot.workspace };
-    for (const call of snapshot.pendingToolCalls ?? []) ledger.toolCalls.pending.set(call.requestId, call);
-    if (snapshot.toolCallQuota) ledger.toolCalls.quota = new ToolCallQuota(snapshot.toolCallQuota);
-    for (const [id, summary] of Object.entries(snapshot.summaries)) ledger.summaries.set(id, summary);
-    const compact = new Map(snapshot.plan.tasks.map((t, i) => [t.id, snapshot.tasks[i]!]));
+    const compact = restoreInto(ledger, snapshot);
     ledger.createViews(snapshot.plan, childIdOf, (t) => compact.get(t.id)!);
     const states: Record<string, SchedulerState> = {};
     for (const [id, c] of compact) states[id] = c.s === 'awaiting_approval' ? 'running' : c.s;
