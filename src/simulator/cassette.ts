@@ -23,12 +23,20 @@ const KEPT_HEADERS = ['retry-after', 'retry-after-ms', 'x-request-id'];
 
 export function exchangeKey(body: Record<string, unknown>): string {
   const format = body.response_format as { json_schema?: { name?: string } } | undefined;
+  // The Responses API names its parts differently: its conversation is `input` (and `instructions`), its schema
+  // `text.format`, its bound `max_output_tokens`. Fields absent from a request stay out of the key, so keys of Chat
+  // Completions requests without tools are what they were before tools and the Responses API counted.
+  const responsesFormat = (body.text as { format?: { name?: string } } | undefined)?.format;
   const identity = {
     model: body.model,
     messages: body.messages,
-    schema: format?.json_schema?.name,
-    maxTokens: body.max_completion_tokens ?? body.max_tokens,
+    schema: format?.json_schema?.name ?? responsesFormat?.name,
+    maxTokens: body.max_completion_tokens ?? body.max_tokens ?? body.max_output_tokens,
     stream: body.stream === true,
+    ...(body.input !== undefined ? { input: body.input } : {}),
+    ...(body.instructions !== undefined ? { instructions: body.instructions } : {}),
+    // Two turns with the same conversation but other tools offered are different requests.
+    ...(Array.isArray(body.tools) && body.tools.length > 0 ? { tools: body.tools } : {}),
   };
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 32);
 }
