@@ -165,11 +165,25 @@ export function parseToolCall(
   try {
     args = JSON.parse(call.arguments);
   } catch {
-    return { ok: false, error: `the arguments of ${call.name} are not valid JSON` };
+    return { ok: false, error: invalidArgumentsMessage(call.name, call.arguments) };
   }
   const parsed = ToolCall.safeParse({ id: call.id, tool: call.name, input: args });
   if (parsed.success) return { ok: true, call: parsed.data };
   const problems = parsed.error.issues.map((i) => `${i.path.slice(1).join('.') || 'arguments'}: ${i.message}`);
   const hint = 'every field is required; send null where a field allows it';
   return { ok: false, error: `invalid arguments for ${call.name}: ${problems.join('; ')} (${hint})` };
+}
+
+/** Arguments longer than this that do not parse are taken for cut ones (short garbage is just invalid). */
+const CUT_ARGUMENTS_CHARS = 1000;
+
+/**
+ * What the model reads about arguments that do not parse. Long arguments that stop before their closing brace were
+ * most likely cut by the reply's token limit, which the model can avoid by writing in smaller parts.
+ */
+export function invalidArgumentsMessage(tool: string, args: string): string {
+  const cut = args.length > CUT_ARGUMENTS_CHARS && !args.trim().endsWith('}');
+  return cut
+    ? `the arguments of ${tool} are cut short (the reply reached its token limit?): send less in one call, e.g. write a large file in parts with edit_file`
+    : `the arguments of ${tool} are not valid JSON`;
 }

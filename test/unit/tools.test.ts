@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_STEP_SUMMARY_CHARS } from '../../src/domain/limits';
 import {
+  invalidArgumentsMessage,
   parseToolCall,
   TOOL_INPUTS,
   ToolCall,
@@ -188,5 +189,13 @@ describe('step summaries', () => {
     assert.ok(!summary.includes('\n'));
     assert.equal(summary.length, MAX_STEP_SUMMARY_CHARS);
     assert.ok(summary.endsWith('…'));
+  });
+});
+
+describe('arguments that do not parse', () => {
+  it('are told apart: cut short by the token limit when long and unclosed, else invalid JSON', () => {
+    const long = `{"path":"a.md","content":"${'x'.repeat(2000)}`;
+    assert.match(invalidArgumentsMessage('write_file', long), /cut short .*write a large file in parts/);
+    assert.equal(invalidArgumentsMessage('write_file', '{path:'), 'the arguments of write_file are not valid JSON');
   });
 });

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { RawToolCall, ToolStepInput } from '../../domain/agent-loop';
 import { isMcpToolAllowed, parseQualifiedMcpName, type McpToolInfo } from '../../domain/mcp';
-import type { ToolResult } from '../../domain/tool-schemas';
+import { invalidArgumentsMessage, type ToolResult } from '../../domain/tool-schemas';
 import { callMcpTool } from '../mcp';
 import type { FunctionToolSpec } from '../model/requested-output';
 import type { HeldTask } from './held-tasks';
@@ -61,7 +61,7 @@ export async function runMcpCall(
       return refuse('the arguments must be an object');
     args = parsed as Record<string, unknown>;
   } catch {
-    return refuse(`the arguments of ${call.name} are not valid JSON`);
+    return refuse(invalidArgumentsMessage(call.name, call.arguments));
   }
   if (tool.requiresApproval && !decision) return refuse("this call needs a person's approval and has none");
   if (decision && !decision.approved) return refuse(`denied by ${decision.by}: ${decision.reason}`);
