@@ -4,6 +4,7 @@
  *   npm run bench -- makespan      # only the makespan scenarios (120 and 500 tasks)
  *   npm run bench -- scale         # only the 5,000-task throughput scenario and its baselines
  *   npm run bench -- acting        # only agents that act: tool steps, 50 checkouts at once, a 200-step task
+ *   npm run bench -- ui            # only the UI's page of a 5,000-task run, live and closed, in Chromium
  */
 import { cpus, totalmem } from 'node:os';
 import type { Client } from '@temporalio/client';
@@ -26,6 +27,7 @@ import { orchestrationHops } from './breakdown';
 import { benchCheckout } from './checkout';
 import { devServerPid, processCpuMs } from './cpu';
 import { makespanLowerBound, scheduledMakespan } from './stats';
+import { benchUi } from './ui';
 import type { PlainDagTask } from './workflows';
 
 const which = process.argv[2] ?? 'all';
@@ -260,6 +262,10 @@ async function main() {
   }
 
   if (which === 'all' || which === 'acting') await benchActing(env, say);
+
+  if (which === 'all' || which === 'ui') {
+    await benchUi(env, say, (scenario, fn) => withBenchWorker(client, env.nativeConnection, scenario, (tq) => fn(tq)));
+  }
 
   if (which === 'all' || which === 'scale') {
     const count = Number(process.env.BENCH_SCALE_TASKS ?? 5000);

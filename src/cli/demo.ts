@@ -6,6 +6,7 @@ import { isPortOpen, startDevServer, type DevServer } from '../infra/dev-server'
 import { EXIT } from '../infra/errors';
 import { findTemporalBinary } from '../infra/temporal-binary';
 import { startSimulator, type Simulator } from '../simulator/server';
+import { DEFAULT_UI_PORT } from '../ui/server';
 import { connectWorker, createPlanwrightWorker } from '../worker';
 import { progressLine, runReport, webUiLink } from './format';
 import { checkGoalInput } from './inputs';
@@ -88,6 +89,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         'The dev server stops now; its history is kept. `npm run server` brings it back with this run at the link above.',
       );
     }
+    say(
+      `Watch runs in the browser: planwright ui (npx tsx src/cli/main.ts ui), then ` +
+        `http://127.0.0.1:${DEFAULT_UI_PORT}/runs/${encodeURIComponent(runId)}`,
+    );
     return view.status === 'succeeded' ? EXIT.ok : EXIT.runNotSucceeded;
   } finally {
     // Last started, first stopped: the worker goes before its connection, the server last.

@@ -68,6 +68,7 @@ export function runReport(view: RunView, uiUrl?: string): string {
     '',
     table(['task', 'status', 'rounds', 'verdict', 'credits', 'title / reason'], view.tasks.map(taskRow)),
     ...(view.omittedSucceededTasks ? [`(${view.omittedSucceededTasks} succeeded tasks not listed)`] : []),
+    ...(view.omittedPendingTasks ? [`(${view.omittedPendingTasks} tasks not started yet, not listed)`] : []),
     '',
     `Credits: spent ${formatCredits(view.spentMillicredits)} of ${formatCredits(view.budgetMillicredits)} budgeted` +
       (view.approvedExtraMillicredits > 0 ? ` + ${formatCredits(view.approvedExtraMillicredits)} approved` : '') +

@@ -10,6 +10,7 @@ import { registerLocalCommands } from './commands/local-commands';
 import { registerPlanCommand } from './commands/plan-command';
 import { registerRunCommands } from './commands/run-commands';
 import { registerToolApprovalCommands } from './commands/tool-approval-commands';
+import { registerUiCommand } from './commands/ui-command';
 import { registerWorkspaceCommands } from './commands/workspace-commands';
 
 /** The `planwright` command line: wiring only; each group of commands lives in ./commands. */
@@ -25,6 +26,7 @@ export function createProgram(): Command {
   registerPlanCommand(program);
   registerApprovalCommands(program);
   registerToolApprovalCommands(program);
+  registerUiCommand(program);
   registerLocalCommands(program);
   registerCodecCommands(program);
   return program;

@@ -27,11 +27,7 @@ export function workspaceOptions(cmd: Command): Command {
       'paths agents may write, e.g. "src/**" (repeatable; default: everything but .git)',
       collect,
     )
-    .option(
-      '--max-steps <n>',
-      'most tool calls per implementation round (default 40)',
-      parsePositiveInt('--max-steps'),
-    )
+    .option('--max-steps <n>', 'most tool calls per implementation round (default 40)', parsePositiveInt('--max-steps'))
     .option(
       '--max-tool-calls <n>',
       'most tool calls all tasks of the run may make together (default: no limit)',

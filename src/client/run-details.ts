@@ -36,12 +36,12 @@ export async function readRunDetails(client: Client, runId: string, options: Det
     const latestRunId = description.runId;
     const link = webUiLink(options.webUiUrl, options.namespace, runId);
     if (description.status.name === 'RUNNING') {
-      const [view, plan] = await Promise.all([
+      const [view, plan, states] = await Promise.all([
         queryWithTimeout(handle, statusQuery, QUERY_TIMEOUT_MS),
         queryWithTimeout(handle, planQuery, QUERY_TIMEOUT_MS),
+        // Workers that predate the taskStates query do not know it: the view says the same, less compactly.
+        queryWithTimeout(handle, taskStatesQuery, QUERY_TIMEOUT_MS).catch(() => undefined),
       ]);
-      // Workers that predate the taskStates query do not know it: the view says the same, less compactly.
-      const states = await queryWithTimeout(handle, taskStatesQuery, QUERY_TIMEOUT_MS).catch(() => undefined);
       const now = {
         at: new Date().toISOString(),
         spentMillicredits: view.spentMillicredits + (await inFlight(client, view)),
@@ -156,9 +156,13 @@ async function creditsOf(
   now: { at: string; spentMillicredits: number } | undefined,
   chain?: readonly ExecutionFacts[],
 ): Promise<CreditPoint[]> {
-  const spends = view.omittedSucceededTasks
-    ? spendsOf(chain ?? (await readRunHistory(client, runId, latestRunId)))
-    : spendsFromView(view);
+  const spends = !view.omittedSucceededTasks
+    ? spendsFromView(view)
+    : chain
+      ? spendsOf(chain)
+      : now
+        ? liveRunSpends(client, runId, latestRunId, view)
+        : spendsOf(await readRunHistory(client, runId, latestRunId));
   return creditCurve({
     startedAt: view.startedAt,
     budgetMillicredits: view.budgetMillicredits,
@@ -166,6 +170,35 @@ async function creditsOf(
     decisions: view.decisions,
     ...(now ? { now } : {}),
   });
+}
+
+/**
+ * Spends of live runs too big for their view (over MAX_TASKS_IN_VIEW tasks), read from their histories in the
+ * background: reading the history of a run of 5,000 tasks takes seconds, and a page that watches asks every second.
+ * The first look gets the curve the view allows (the succeeded tasks it leaves out count from the first start; the
+ * total is exact) and later looks the full one, at most MAX_AGE old.
+ */
+const liveSpends = new Map<string, { spends: SpendEvent[]; readAt: number; reading?: Promise<void> }>();
+const LIVE_SPENDS_MAX_AGE_MS = 10_000;
+const MAX_LIVE_RUNS_CACHED = 50;
+
+function liveRunSpends(client: Client, runId: string, latestRunId: string, view: RunView): SpendEvent[] {
+  const key = `${runId}\u0000${latestRunId}`;
+  const entry = liveSpends.get(key) ?? { spends: spendsFromView(view), readAt: 0 };
+  if (!entry.reading && Date.now() - entry.readAt > LIVE_SPENDS_MAX_AGE_MS) {
+    entry.reading = readRunHistory(client, runId, latestRunId)
+      .then((chain) => {
+        entry.spends = spendsOf(chain);
+        entry.readAt = Date.now();
+      })
+      // A failed read keeps the curve it had; the next look tries again.
+      .catch(() => undefined)
+      .finally(() => delete entry.reading);
+  }
+  liveSpends.delete(key);
+  liveSpends.set(key, entry);
+  if (liveSpends.size > MAX_LIVE_RUNS_CACHED) liveSpends.delete(liveSpends.keys().next().value!);
+  return entry.spends;
 }
 
 /** Planning's spend when the first task started (the plan came just before), then each ended task's at its end. */

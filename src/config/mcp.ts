@@ -119,7 +119,7 @@ export const McpServerConfig = z
       .max(64)
       .default(DEFAULT_MCP_CONCURRENT_CALLS)
       .describe(
-        'Most calls to this server one worker makes at once; more wait their turn (the model calls\' rate limit never applies to them); default 8',
+        "Most calls to this server one worker makes at once; more wait their turn (the model calls' rate limit never applies to them); default 8",
       ),
     maxResultChars: z
       .number()

@@ -7,14 +7,18 @@ import { runMetrics } from './run-metrics';
 export const SUMMARY_VIEW_LIMIT = 200;
 
 /**
- * A run as its `status` query and its result show it. Above MAX_TASKS_IN_VIEW tasks only those that did not succeed
- * are listed (the rest are counted), and above SUMMARY_VIEW_LIMIT no summaries: a query result is one payload.
+ * A run as its `status` query and its result show it. Above MAX_TASKS_IN_VIEW tasks only those that started and did
+ * not succeed are listed (succeeded and pending ones are counted: the `taskStates` query has every state), and above
+ * SUMMARY_VIEW_LIMIT no summaries: a query result is one payload, and a 5,000-task plan's pending tasks alone were
+ * most of a megabyte.
  */
 export function runViewOf(ledger: RunLedger): RunView {
   const { tasks, options } = ledger;
   const withSummaries = tasks.size <= SUMMARY_VIEW_LIMIT;
   const full = tasks.size <= MAX_TASKS_IN_VIEW;
-  const listed = [...tasks.values()].filter((t) => full || t.status !== 'succeeded');
+  const listed = [...tasks.values()].filter((t) => full || (t.status !== 'succeeded' && t.status !== 'pending'));
+  const counts = ledger.counts();
+  const omitted = (status: TaskStatus) => (full ? 0 : (counts[status] ?? 0));
   return {
     runId: options.runId,
     goal: options.goal,
@@ -23,12 +27,13 @@ export function runViewOf(ledger: RunLedger): RunView {
     approvedExtraMillicredits: ledger.approvedExtraMillicredits,
     poolMillicredits: ledger.poolMillicredits,
     spentMillicredits: ledger.spentMillicredits(),
-    counts: ledger.counts(),
+    counts,
     tasks: listed.map((t) => {
       const summary = ledger.summaries.get(t.id);
       return withSummaries && summary ? { ...t, summary } : t;
     }),
-    ...(full ? {} : { omittedSucceededTasks: tasks.size - listed.length }),
+    ...(full ? {} : { omittedSucceededTasks: omitted('succeeded') }),
+    ...(omitted('pending') > 0 ? { omittedPendingTasks: omitted('pending') } : {}),
     pendingApprovals: [...ledger.pending.values()],
     ...(ledger.toolCalls.size > 0 ? { pendingToolCalls: [...ledger.toolCalls.pending.values()] } : {}),
     decisions: ledger.decisions,

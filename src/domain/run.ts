@@ -193,6 +193,11 @@ export const RunView = z.object({
     .int()
     .optional()
     .describe('Succeeded tasks left out of `tasks` in a large run; their state is in their own workflows'),
+  omittedPendingTasks: z
+    .number()
+    .int()
+    .optional()
+    .describe('Tasks not started yet left out of `tasks` in a large run (the taskStates query lists every state)'),
   pendingApprovals: z.array(PendingApproval).describe('Tasks waiting for a person'),
   pendingToolCalls: z
     .array(ToolCallRequest.extend({ since: z.string().describe('ISO time the call started waiting') }))

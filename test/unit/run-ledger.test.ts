@@ -169,8 +169,39 @@ describe('run ledger views of large runs', () => {
       ['t1000'],
     );
     assert.equal(view.omittedSucceededTasks, 1000);
+    assert.equal(view.omittedPendingTasks, undefined);
     // The metrics still cover the tasks the list leaves out.
     assert.deepEqual([view.metrics.ended, view.metrics.succeeded, view.metrics.failed], [1001, 1000, 1]);
+    assert.ok(JSON.stringify(view).length < 10_000);
+  });
+
+  it('leaves the tasks not started yet out of the view of a large run, and counts them', () => {
+    const tasks = Array.from({ length: 5000 }, (_, i) => ({
+      id: `t${i}`,
+      title: `A task title of the usual length, number ${i}`,
+      acceptanceCriteria: ['ok'],
+      ...(i > 0 ? { deps: [`t${i - 1}`] } : {}),
+    }));
+    const check = validatePlan({ goal: 'g', tasks }, BUILTIN_AGENT_TYPES);
+    assert.ok(check.ok);
+    const l = new RunLedger({
+      runId: 'run',
+      goal: 'g',
+      budgetMillicredits: 50_000_000,
+      maxConcurrency: 4,
+      reservePercent: 20,
+      autoApproveMillicredits: 0,
+      startedAt: AT,
+    });
+    l.setPlan(check.plan, 0, (id) => `run/${id}`);
+    l.takeStartable(AT);
+    const view = l.toView();
+    assert.deepEqual(
+      view.tasks.map((t) => [t.id, t.status]),
+      [['t0', 'running']],
+    );
+    assert.equal(view.omittedPendingTasks, 4999);
+    assert.equal(view.counts.pending, 4999);
     assert.ok(JSON.stringify(view).length < 10_000);
   });
 

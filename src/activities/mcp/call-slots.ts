@@ -16,7 +16,9 @@ export class CallSlots {
         const onAbort = () => {
           const at = line.indexOf(go);
           if (at >= 0) line.splice(at, 1);
-          reject(signal?.reason instanceof Error ? signal.reason : new Error('cancelled while waiting for a call slot'));
+          reject(
+            signal?.reason instanceof Error ? signal.reason : new Error('cancelled while waiting for a call slot'),
+          );
         };
         const go = () => {
           signal?.removeEventListener('abort', onAbort);

@@ -1,0 +1,82 @@
+// The runs page: every run of the namespace from search attributes (no worker needed), runs waiting for a person
+// first, filterable by status. Refreshed every few seconds while shown.
+import { getJson } from './api.js';
+import { badge, credits, fill, h, navLink, runPath, time } from './dom.js';
+
+const FILTERS = ['', 'awaiting_approval', 'planning', 'running', 'succeeded', 'partial', 'failed', 'cancelled'];
+const REFRESH_MS = 5000;
+
+export function showRuns(main, params, navigate) {
+  const status = FILTERS.includes(params.get('status') ?? '') ? (params.get('status') ?? '') : '';
+  const select = h(
+    'select',
+    { id: 'status-filter', 'aria-label': 'Show runs in status' },
+    FILTERS.map((s) => h('option', { value: s, selected: s === status }, s ? s.replace(/_/g, ' ') : 'all statuses')),
+  );
+  select.addEventListener('change', () => navigate(select.value ? `/?status=${select.value}` : '/', { replace: true }));
+  const body = h('div', { class: 'runs' }, h('p', { class: 'muted' }, 'Loading runs…'));
+  fill(main, h('div', { class: 'toolbar' }, h('h1', {}, 'Runs'), h('label', {}, 'Show ', select)), body);
+  document.title = 'Runs · Planwright';
+
+  let timer;
+  let disposed = false;
+  async function refresh() {
+    try {
+      const { runs, waitingUnknown } = await getJson(`/api/runs${status ? `?status=${status}` : ''}`);
+      if (disposed) return;
+      fill(body, waitingUnknown ? h('p', { class: 'note' }, waitingUnknown) : null, table(runs, status));
+    } catch (err) {
+      if (!disposed) fill(body, h('div', { class: 'problem', role: 'alert' }, err.message));
+    }
+    if (!disposed) timer = setTimeout(refresh, REFRESH_MS);
+  }
+  void refresh();
+  return {
+    dispose() {
+      disposed = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function table(runs, status) {
+  if (runs.length === 0)
+    return h('p', { class: 'muted' }, status ? `No run is ${status.replace(/_/g, ' ')}.` : 'No run yet.');
+  return h(
+    'table',
+    { class: 'list' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['run', 'status', 'waiting for a person', 'started', 'ended'].map((c) => h('th', {}, c)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      runs.map((r) =>
+        h(
+          'tr',
+          { 'data-run-id': r.runId, class: waitingText(r) ? 'waiting' : '' },
+          h('td', {}, navLink(runPath(r.runId), r.runId)),
+          h('td', {}, badge(r.status)),
+          h('td', {}, waitingText(r) || '–'),
+          h('td', {}, time(r.startedAt)),
+          h('td', {}, time(r.closedAt)),
+        ),
+      ),
+    ),
+  );
+}
+
+function waitingText(r) {
+  const parts = (r.waitingTasks ?? []).map((t) => `${t.taskId} needs ${credits(t.shortfallMillicredits)} credits`);
+  for (const c of r.waitingToolCalls ?? []) parts.push(`${c.taskId} calls ${c.server}.${c.tool}`);
+  if (parts.length === 0 && (r.pendingApprovals > 0 || r.status === 'awaiting_approval')) {
+    parts.push(`${r.pendingApprovals || 'a'} task${r.pendingApprovals === 1 ? '' : 's'} waiting`);
+  }
+  return parts.join('; ');
+}

@@ -1,0 +1,241 @@
+/**
+ * `planwright ui` in a real browser (Debian's Chromium, headless, driven by playwright-core) against a real Temporal
+ * dev server, worker and simulator: a run that waits for credits is listed first, recolours live as it moves, opens
+ * a task with its rounds and model calls, is approved from the page (a second, stale approval from another tab is
+ * refused with the run's own reason) and is seen to succeed; a finished run is shown from its history with no worker;
+ * an unknown run says so; and a plan of 5,000 tasks is drawn (a canvas, the quick layout first, then ELK's).
+ * Timing of the large plan is a benchmark (bench/ui.ts), not asserted here.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { GoalInputJson, RunView } from '../../src/domain/run';
+import { ensureChromium } from '../../src/infra/chromium';
+import { createTemporalBackend } from '../../src/ui/backend';
+import { startUiServer, type UiServer } from '../../src/ui/server';
+import { pendingApprovalsQuery } from '../../src/workflows/messages';
+import { randomPlan } from '../helpers/dags';
+import { waitFor } from '../helpers/history';
+import { createTestEnvironment, productionBundle, uniqueId, withWorker } from '../helpers/temporal';
+import { createFakeBackend, detailsOf } from '../helpers/ui-backend';
+
+/** The README's picture, rewritten only on request (PLANWRIGHT_UPDATE_SCREENSHOT=1) so test runs leave no diff. */
+const SCREENSHOT = process.env.PLANWRIGHT_UPDATE_SCREENSHOT
+  ? path.join(__dirname, '../../docs/screenshots/ui-run.png')
+  : path.join(tmpdir(), 'planwright-ui-run.png');
+/** Bounds each browser step; the page itself answers within a second or two. */
+const PAGE_TIMEOUT_MS = 30_000;
+const ORANGE = 'rgb(242, 153, 74)';
+const GREEN = 'rgb(39, 174, 96)';
+
+/** The little of the browser the page functions below use (this project compiles without the DOM's types). */
+declare const window: { notReloaded?: boolean; getComputedStyle(el: unknown): { fill: string } };
+
+const setup = ensureChromium();
+// In CI a missing browser is a broken machine; elsewhere it only costs this one suite.
+const skip = setup.ok || process.env.CI ? false : `no Chromium for the UI browser test: ${setup.reason}`;
+
+let env: TestWorkflowEnvironment;
+let browser: Browser;
+let ui: UiServer;
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  context.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.log(`# page error: ${err.message}`));
+  return page;
+}
+
+const node = (page: Page, taskId: string) => page.locator(`.graph-svg [data-task-id="${taskId}"]`);
+const fillOf = (page: Page, taskId: string) =>
+  node(page, taskId)
+    .locator('rect')
+    .evaluate((rect) => window.getComputedStyle(rect).fill);
+const card = (page: Page, taskId: string) => page.locator(`.approvals .approval[data-task-id="${taskId}"]`);
+
+/** Approves `credits` for the waiting task from its card, and returns the card's outcome line. */
+async function approveFromPage(page: Page, taskId: string, credits: number) {
+  const c = card(page, taskId);
+  await c.getByRole('button', { name: 'Approve…' }).click();
+  await c.locator('input[name="credits"]').fill(String(credits));
+  await c.locator('input[name="note"]').fill('from the browser test');
+  await c.getByRole('button', { name: 'Approve', exact: true }).click();
+  return c.locator('.outcome');
+}
+
+describe('the Planwright UI in Chromium', { skip, timeout: 300_000 }, () => {
+  before(
+    async () => {
+      if (!setup.ok) assert.fail(`CI needs Chromium for the UI browser test: ${setup.reason}`);
+      env = await createTestEnvironment();
+      await productionBundle();
+      const namespace = env.namespace ?? 'default';
+      ui = await startUiServer({
+        backend: createTemporalBackend(env.client, { namespace, webUiUrl: 'http://localhost:8233' }),
+        auth: { kind: 'local', user: 'ana' },
+        port: 0,
+      });
+      browser = await chromium.launch({
+        executablePath: setup.path,
+        // As root Chromium does not start with its own sandbox; containers have a small /dev/shm.
+        args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+        timeout: PAGE_TIMEOUT_MS,
+      });
+    },
+    { timeout: 180_000 },
+  );
+  after(async () => {
+    await browser?.close();
+    await ui?.close();
+    await env?.teardown();
+  });
+
+  it('approves a waiting task from the page, recolours it live, refuses a stale second approval with the run’s reason, and shows the run succeed', async () => {
+    const input: GoalInputJson = {
+      goal: 'Write the release notes',
+      budgetCredits: 10,
+      autoApproveCredits: 0,
+      plan: {
+        goal: 'Write the release notes',
+        tasks: [
+          { id: 'draft', title: 'Draft the notes', acceptanceCriteria: ['lists every change'] },
+          { id: 'polish', title: 'Polish the notes', deps: ['draft'], acceptanceCriteria: ['reads well'] },
+        ],
+      },
+    };
+    await withWorker(env, { usage: 'max' }, async (h) => {
+      const runId = uniqueId('ui-run');
+      const handle = await env.client.workflow.start('goalWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: runId,
+        args: [input],
+      });
+      await waitFor('draft to wait for approval', async () => (await handle.query(pendingApprovalsQuery))[0]);
+
+      const page = await newPage();
+      await page.goto(`${ui.url}/`);
+      const row = page.locator(`tr[data-run-id="${runId}"]`);
+      await row.filter({ hasText: 'draft needs' }).waitFor();
+      assert.equal(
+        await page.locator('tbody tr').first().getAttribute('data-run-id'),
+        runId,
+        'waiting runs come first',
+      );
+      await row.getByRole('link').click();
+      await node(page, 'draft').and(page.locator('[data-status="awaiting_approval"]')).waitFor();
+      assert.equal(await fillOf(page, 'draft'), ORANGE);
+      // Any reload from here on would drop this mark.
+      await page.evaluate(() => (window.notReloaded = true));
+
+      // A second tab opens the same approval and leaves it open while the first one approves.
+      const other = await newPage();
+      await other.goto(`${ui.url}/runs/${encodeURIComponent(runId)}`);
+      await card(other, 'draft').getByRole('button', { name: 'Approve…' }).click();
+
+      const outcome = await approveFromPage(page, 'draft', 200);
+      await outcome.filter({ hasText: 'Approved 200 credits for draft.' }).waitFor();
+      await node(page, 'draft').and(page.locator('[data-status="succeeded"]')).waitFor();
+      assert.equal(await fillOf(page, 'draft'), GREEN);
+      await node(page, 'polish').and(page.locator('[data-status="awaiting_approval"]')).waitFor();
+      assert.equal(await page.evaluate(() => window.notReloaded), true, 'recoloured without a reload');
+
+      const stale = card(other, 'draft');
+      await stale.locator('input[name="credits"]').fill('5');
+      await stale.getByRole('button', { name: 'Approve', exact: true }).click();
+      const refusal = stale.getByRole('alert');
+      await refusal.waitFor();
+      assert.match(await refusal.innerText(), /the run refused the approval: task "draft" is not waiting for approval/);
+
+      await node(page, 'draft').click();
+      const panel = page.locator('.task-panel[data-task-id="draft"]');
+      await panel.locator('.round[data-round="1"] .verdict.pass').waitFor();
+      assert.match(await panel.locator('.model-calls').innerText(), /implementTask[\s\S]*reviewTask/);
+      assert.equal(
+        await panel.locator('a.web-ui-link').getAttribute('href'),
+        `http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(`${runId}/draft`)}`,
+      );
+      assert.match(page.url(), new RegExp(`/runs/${runId}/tasks/draft$`));
+
+      await (
+        await approveFromPage(page, 'polish', 200)
+      )
+        .filter({ hasText: 'Approved 200 credits for polish.' })
+        .waitFor();
+      await page.locator('#run-status[data-status="succeeded"]').waitFor();
+      const view: RunView = await handle.result();
+      assert.equal(view.status, 'succeeded');
+      assert.deepEqual(
+        view.decisions.filter((d) => d.decision !== 'rejected').map((d) => [d.taskId, d.decision, d.by]),
+        [
+          ['draft', 'approved', 'ana'],
+          ['polish', 'approved', 'ana'],
+        ],
+      );
+      await other.context().close();
+      await page.context().close();
+    });
+  });
+
+  it('shows a finished run from its history with no worker: colours, critical path, credits and health', async () => {
+    const plan = randomPlan(14, 7, { window: 5 });
+    const failing = plan.tasks[3]!.id;
+    const runId = uniqueId('ui-done');
+    await withWorker(env, { tasks: { [failing]: { verdicts: ['FAIL'] } } }, async (h) => {
+      await env.client.workflow.execute('goalWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: runId,
+        args: [{ goal: 'Ship the okapi tracker', plan, maxReviewRounds: 2, budgetCredits: 400 }],
+      });
+    });
+    const page = await newPage();
+    await page.goto(`${ui.url}/runs/${encodeURIComponent(runId)}/tasks/${failing}`);
+    await page.locator('#run-status[data-status="partial"]').waitFor();
+    await page.locator('#graph[data-layout="elk"]').waitFor();
+    assert.equal(await node(page, failing).getAttribute('data-status'), 'failed');
+    assert.ok((await page.locator('.graph-svg .node.critical').count()) > 0, 'the critical path is marked');
+    await page.locator(`.task-panel[data-task-id="${failing}"] .verdict.fail`).first().waitFor();
+    assert.match(await page.locator('.health').innerText(), /Tasks: \d+ ended/);
+    assert.equal(await page.locator('.chart .spent-line').count(), 1);
+    mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    console.log(`# the run page: ${SCREENSHOT}`);
+    await page.context().close();
+  });
+
+  it('says plainly that a run does not exist', async () => {
+    const page = await newPage();
+    await page.goto(`${ui.url}/runs/no-such-run`);
+    const problem = page.getByRole('alert');
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /No run with id "no-such-run"/);
+    await page.context().close();
+  });
+
+  it('draws a plan of 5,000 tasks on a canvas: the quick layout at once, then ELK’s', async () => {
+    const big = createFakeBackend([
+      detailsOf('big', randomPlan(5000, 21, { window: 200 }), { statuses: { t0: 'running' } }),
+    ]);
+    const server = await startUiServer({ backend: big, auth: { kind: 'local', user: 'ana' }, port: 0 });
+    const page = await newPage();
+    try {
+      await page.goto(`${server.url}/runs/big`);
+      await page.waitForFunction(() => performance.getEntriesByName('planwright:graph-drawn:quick').length > 0);
+      const drawnMs = await page.evaluate(
+        () => performance.getEntriesByName('planwright:graph-drawn:quick')[0]!.startTime,
+      );
+      console.log(
+        `# 5,000 tasks: first picture ${Math.round(drawnMs)} ms after navigation (not asserted: see bench/ui.ts)`,
+      );
+      assert.equal(await page.locator('#graph').getAttribute('data-renderer'), 'canvas');
+      await page.locator('#graph[data-layout="elk"]').waitFor({ timeout: 120_000 });
+    } finally {
+      await page.context().close();
+      await server.close();
+    }
+  });
+});
