@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { creditCurve, type SpendEvent } from '../domain/credit-curve';
 import { criticalPath } from '../domain/critical-path';
 import { Plan } from '../domain/plan';
@@ -38,7 +38,7 @@ export async function readRunDetails(client: Client, runId: string, options: Det
     if (description.status.name === 'RUNNING') {
       const [view, plan, states] = await Promise.all([
         queryWithTimeout(handle, statusQuery, QUERY_TIMEOUT_MS),
-        queryWithTimeout(handle, planQuery, QUERY_TIMEOUT_MS),
+        livePlan(handle, `${runId}\u0000${description.raw.workflowExecutionInfo?.firstRunId ?? ''}`),
         // Workers that predate the taskStates query do not know it: the view says the same, less compactly.
         queryWithTimeout(handle, taskStatesQuery, QUERY_TIMEOUT_MS).catch(() => undefined),
       ]);
@@ -111,6 +111,24 @@ function details(args: {
     credits: args.credits,
     webUiUrl: args.link,
   };
+}
+
+/**
+ * Plans of live runs, by run id and first execution: a plan never changes once made, and a 5,000-task plan is a
+ * large query result that a watched run would otherwise send every second.
+ */
+const livePlans = new Map<string, Plan>();
+const MAX_LIVE_PLANS_CACHED = 50;
+
+async function livePlan(handle: WorkflowHandle, key: string): Promise<Plan | null> {
+  const known = livePlans.get(key);
+  if (known) return known;
+  const plan = await queryWithTimeout(handle, planQuery, QUERY_TIMEOUT_MS);
+  if (plan) {
+    livePlans.set(key, plan);
+    if (livePlans.size > MAX_LIVE_PLANS_CACHED) livePlans.delete(livePlans.keys().next().value!);
+  }
+  return plan;
 }
 
 /**
