@@ -1,5 +1,8 @@
-import type { VerifyResult } from '../domain/agent-loop';
+import type { RoundOpening, VerifyResult } from '../domain/agent-loop';
+import type { ReviewVerdict } from '../domain/agent-outputs';
 import type { McpToolInfo } from '../domain/mcp';
+import type { TaskSpec } from '../domain/plan';
+import type { DependencyContext } from '../domain/prompts';
 import type { Checkout } from '../domain/workspace';
 import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
 import type { ToolCallCount } from './tool-call-limits';
@@ -36,4 +39,27 @@ export interface ActingState {
   toolCalls?: ToolCallCount;
   /** Set when a limit stopped the last round: the task cannot go round again. */
   outOfToolCalls?: string;
+}
+
+/** What one implementation round of an acting task works from. */
+export interface RoundArgs {
+  round: number;
+  goal: string;
+  task: TaskSpec;
+  dependencies: DependencyContext[];
+  constraints?: string[];
+  feedback?: { round: number; verdict: ReviewVerdict };
+  modelOverride?: string;
+}
+
+/** The round's opening for the worker holding the conversation; `recap` lists the steps taken before a move. */
+export function roundOpening(args: RoundArgs, recap: string[]): RoundOpening {
+  return {
+    goal: args.goal,
+    task: args.task,
+    dependencies: args.dependencies,
+    ...(args.constraints ? { constraints: args.constraints } : {}),
+    ...(args.feedback ? { feedback: args.feedback } : {}),
+    recap,
+  };
 }

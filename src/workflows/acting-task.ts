@@ -6,14 +6,13 @@ import type { ReviewVerdict } from '../domain/agent-outputs';
 import { TASK_MERGE_CONFLICT, TASK_TOO_MANY_MOVES, TASK_TOOL_CALL_LIMIT } from '../domain/errors';
 import { taskBranch } from '../domain/git-refs';
 import type { TaskSpec } from '../domain/plan';
-import type { DependencyContext } from '../domain/prompts';
 import type { TaskWork } from '../domain/run-workspace';
 import type { TaskProgress } from '../domain/task-progress';
 import { FINISH_TOOL } from '../domain/tools';
 import type { Checkout } from '../domain/workspace';
 export type { ActingState, TaskWorkspaceInput } from './acting-state';
 import { isWorkerLost, ownQueueOptions, sharedQueueOptions, verifyFeedback } from './acting-options';
-import type { ActingState, TaskWorkspaceInput } from './acting-state';
+import { roundOpening, type ActingState, type RoundArgs, type TaskWorkspaceInput } from './acting-state';
 import { MODEL_CALL_OPTIONS } from './activity-options';
 import { TaskStop } from './task-stop';
 import { ToolCallGate } from './tool-call-gate';
@@ -118,15 +117,7 @@ export class ActingTask {
   }
 
   /** One implementation round: model turns and their tool steps until the agent finishes or the step limit. */
-  async implementRound(args: {
-    round: number;
-    goal: string;
-    task: TaskSpec;
-    dependencies: DependencyContext[];
-    constraints?: string[];
-    feedback?: { round: number; verdict: ReviewVerdict };
-    modelOverride?: string;
-  }): Promise<string> {
+  async implementRound(args: RoundArgs): Promise<string> {
     const { round } = args;
     if (this.outOfToolCalls) {
       throw new TaskStop(
@@ -157,18 +148,7 @@ export class ActingTask {
                 key,
                 // The worker keeps the conversation: the round's opening goes with its first turn, and again after a
                 // move (with the steps taken so far), never with every turn.
-                ...(opened && !this.needsRecap
-                  ? {}
-                  : {
-                      opening: {
-                        goal: args.goal,
-                        task: args.task,
-                        dependencies: args.dependencies,
-                        ...(args.constraints ? { constraints: args.constraints } : {}),
-                        ...(args.feedback ? { feedback: args.feedback } : {}),
-                        recap: this.needsRecap ? recap : [],
-                      },
-                    }),
+                ...(opened && !this.needsRecap ? {} : { opening: roundOpening(args, this.needsRecap ? recap : []) }),
                 availableMillicredits: available,
                 ...(args.modelOverride ? { modelOverride: args.modelOverride } : {}),
               },
