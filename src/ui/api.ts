@@ -138,17 +138,23 @@ async function taskForPage(
 
 type Answer = { accepted: boolean; reason?: string };
 
+/** Who decides: the session's name, and its groups when a proxy names them. */
+interface Decider {
+  by: string;
+  groups?: string[];
+}
+
 /** A decision the page can send: its body checked, then sent in the caller's name. */
 interface Decision {
   what: string;
   /** Checks the body (400 naming the field); returns how to send it and what to say once the run took it. */
-  parse(raw: unknown): { send(backend: UiBackend, runId: string, by: string): Promise<Answer>; done: string };
+  parse(raw: unknown): { send(backend: UiBackend, runId: string, who: Decider): Promise<Answer>; done: string };
 }
 
 function decision<S extends z.ZodType>(d: {
   schema: S;
   what: string;
-  send(backend: UiBackend, runId: string, body: z.infer<S>, by: string): Promise<Answer>;
+  send(backend: UiBackend, runId: string, body: z.infer<S>, who: Decider): Promise<Answer>;
   done(body: z.infer<S>): string;
 }): Decision {
   return {
@@ -159,7 +165,7 @@ function decision<S extends z.ZodType>(d: {
         throw new HttpError(400, `invalid ${d.what}: ${formatIssues(parsed.error.issues).join('; ')}`);
       }
       const body = parsed.data;
-      return { send: (backend, runId, by) => d.send(backend, runId, body, by), done: d.done(body) };
+      return { send: (backend, runId, who) => d.send(backend, runId, body, who), done: d.done(body) };
     },
   };
 }
@@ -168,25 +174,25 @@ const DECISIONS: Record<string, Decision> = {
   'approve-budget': decision({
     schema: ApproveBudgetBody,
     what: 'approval',
-    send: (b, runId, body, by) => b.approveBudget(runId, { ...body, by }),
+    send: (b, runId, body, who) => b.approveBudget(runId, { ...body, ...who }),
     done: (body) => `Approved ${formatCredits(Math.round(body.credits * 1000))} credits for ${body.taskId}.`,
   }),
   'deny-budget': decision({
     schema: DenyBudgetBody,
     what: 'denial',
-    send: (b, runId, body, by) => b.denyBudget(runId, { ...body, by }),
+    send: (b, runId, body, who) => b.denyBudget(runId, { ...body, ...who }),
     done: (body) => `Denied credits for ${body.taskId}.`,
   }),
   'approve-tool-call': decision({
     schema: ApproveToolCallBody,
     what: 'approval',
-    send: (b, runId, body, by) => b.approveToolCall(runId, { ...body, by }),
+    send: (b, runId, body, who) => b.approveToolCall(runId, { ...body, ...who }),
     done: (body) => `Approved tool call ${body.requestId}.`,
   }),
   'deny-tool-call': decision({
     schema: DenyToolCallBody,
     what: 'denial',
-    send: (b, runId, body, by) => b.denyToolCall(runId, { ...body, by }),
+    send: (b, runId, body, who) => b.denyToolCall(runId, { ...body, ...who }),
     done: (body) => `Denied tool call ${body.requestId}.`,
   }),
 };
@@ -200,7 +206,7 @@ async function decide(res: ServerResponse, runId: string, d: Decision, raw: unkn
   const by = ctx.session.name;
   let answer: Answer;
   try {
-    answer = await send(ctx.backend, runId, by);
+    answer = await send(ctx.backend, runId, { by, ...(ctx.session.groups ? { groups: ctx.session.groups } : {}) });
   } catch (err) {
     const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
     if (err instanceof UserError) throw new HttpError(err.exitCode === EXIT.usage ? 409 : 503, message);

@@ -8,16 +8,22 @@ import { sameSecret } from './security';
  * Who is at the page. The name recorded with a decision always comes from here, never from a form field:
  * - local: on loopback without tokens, the person who started the server (the OS user);
  * - tokens: each person has a token; opening `/?token=…` once gives them a session cookie bound to their name;
- * - proxy: an authenticating proxy in front (OIDC) names the person in a header; trusted only when configured.
+ * - proxy: an authenticating proxy in front (OIDC) names the person in a header, and optionally their groups in
+ *   another (for `group:` entries of a run's approver list); trusted only when configured.
  * Every mode keeps a session (HttpOnly, SameSite=Strict cookie) holding the CSRF token of the page's decisions.
  */
 export type UiAuth =
-  { kind: 'local'; user: string } | { kind: 'tokens'; tokens: TokenTable } | { kind: 'proxy'; header: string };
+  | { kind: 'local'; user: string }
+  | { kind: 'tokens'; tokens: TokenTable }
+  | { kind: 'proxy'; header: string; groupsHeader?: string };
 
 /** Shortest token accepted: guessing it must be out of reach (`openssl rand -base64 24` gives 32 characters). */
 export const MIN_TOKEN_CHARS = 16;
 /** Longest name recorded with a decision (the run's own limit for `by`). */
 const MAX_NAME_CHARS = 200;
+/** Most groups, and longest group name, a decision may carry (the run's own limits). */
+const MAX_GROUPS = 20;
+const MAX_GROUP_CHARS = 100;
 /** A session ends this long after it began; the person opens their token link again. */
 const SESSION_TTL_MS = 7 * 24 * 3600_000;
 /** Sessions kept at once; the oldest goes first, so nobody can fill the server's memory with sessions. */
@@ -68,6 +74,8 @@ export function parseUiTokens(text: string, source: string): TokenTable {
 export interface Session {
   id: string;
   name: string;
+  /** The person's groups, as the proxy in front says them (proxy mode with a groups header only). */
+  groups?: string[];
   csrfToken: string;
   expiresAt: number;
 }
@@ -77,10 +85,11 @@ export class Sessions {
   private readonly byId = new Map<string, Session>();
   constructor(private readonly now: () => number = Date.now) {}
 
-  create(name: string): Session {
-    const session = {
+  create(name: string, groups?: string[]): Session {
+    const session: Session = {
       id: randomBytes(32).toString('base64url'),
       name,
+      ...(groups ? { groups } : {}),
       csrfToken: randomBytes(32).toString('base64url'),
       expiresAt: this.now() + SESSION_TTL_MS,
     };
@@ -130,8 +139,8 @@ function cookieValue(req: IncomingMessage, name: string): string | undefined {
 export function authenticate(req: IncomingMessage, auth: UiAuth, sessions: Sessions, port: number): Caller {
   const existing = sessions.get(cookieValue(req, sessionCookieName(port)));
   const secure = auth.kind === 'proxy' && req.headers['x-forwarded-proto'] === 'https';
-  const fresh = (name: string): Caller => {
-    const session = sessions.create(name);
+  const fresh = (name: string, groups?: string[]): Caller => {
+    const session = sessions.create(name, groups);
     return { session, cookie: sessionCookie(port, session, secure) };
   };
   switch (auth.kind) {
@@ -142,8 +151,10 @@ export function authenticate(req: IncomingMessage, auth: UiAuth, sessions: Sessi
       throw new HttpError(401, 'not signed in: open the link with your token once (http://<this server>/?token=…)');
     case 'proxy': {
       const name = proxyName(req, auth.header);
-      // The proxy's word wins: a session made for someone else is replaced, never reused.
-      return existing?.name === name ? { session: existing } : fresh(name);
+      const groups = auth.groupsHeader ? proxyGroups(req, auth.groupsHeader) : undefined;
+      // The proxy's word wins: a session made for someone else (or for other groups) is replaced, never reused.
+      const same = existing?.name === name && (existing.groups ?? []).join('\n') === (groups ?? []).join('\n');
+      return same ? { session: existing } : fresh(name, groups);
     }
   }
 }
@@ -161,6 +172,23 @@ function proxyName(req: IncomingMessage, header: string): string {
     throw new HttpError(400, `the ${header} header is not a name (control characters or over ${MAX_NAME_CHARS})`);
   }
   return name;
+}
+
+/** The groups the proxy names, comma-separated; none when the header is absent (a person in no group). */
+function proxyGroups(req: IncomingMessage, header: string): string[] {
+  const raw = req.headers[header.toLowerCase()];
+  const groups = [...new Set((Array.isArray(raw) ? raw.join(',') : (raw ?? '')).split(','))]
+    .map((g) => g.trim())
+    .filter((g) => g.length > 0)
+    .sort();
+  const bad = groups.find((g) => g.length > MAX_GROUP_CHARS || /[\u0000-\u001f\u007f]/.test(g));
+  if (bad !== undefined || groups.length > MAX_GROUPS) {
+    throw new HttpError(
+      400,
+      `the ${header} header is not a list of at most ${MAX_GROUPS} group names of at most ${MAX_GROUP_CHARS} characters`,
+    );
+  }
+  return groups;
 }
 
 /** `/?token=…`: the token's owner gets a session; an unknown token is refused without saying more. */

@@ -191,6 +191,39 @@ describe('the UI server behind an authenticating proxy', () => {
   });
 });
 
+describe('the UI server behind a proxy that also names groups', () => {
+  let r: Running;
+  before(async () => {
+    r = await serve({ kind: 'proxy', header: 'X-Forwarded-User', groupsHeader: 'X-Forwarded-Groups' });
+  });
+  after(() => r.server.close());
+
+  it('sends the groups the proxy names with a decision, and a session follows the proxy when they change', async () => {
+    const headers = { 'X-Forwarded-User': 'erin', 'X-Forwarded-Groups': 'release, oncall,release' };
+    const s = await signIn(r, headers);
+    const ok = await approve(r, s, { taskId: 'solo', credits: 2 }, headers);
+    assert.equal(ok.status, 200, ok.text);
+    assert.deepEqual(r.backend.sent.at(-1)?.request, {
+      taskId: 'solo',
+      credits: 2,
+      by: 'erin',
+      groups: ['oncall', 'release'],
+    });
+    // Removed from a group at the proxy: the old session, and its CSRF token, are not reused.
+    const fewer = await request(`${r.server.url}/api/session`, {
+      headers: { Cookie: s.cookie, 'X-Forwarded-User': 'erin', 'X-Forwarded-Groups': 'oncall' },
+    });
+    assert.notEqual((fewer.json as { csrfToken: string }).csrfToken, s.csrf);
+    const stale = await approve(
+      r,
+      s,
+      { taskId: 'solo', credits: 2 },
+      { 'X-Forwarded-User': 'erin', 'X-Forwarded-Groups': 'oncall' },
+    );
+    assert.equal(stale.status, 403);
+  });
+});
+
 describe('exposure and tokens', () => {
   it('refuses to serve other machines without a way to name people, naming the fix', () => {
     assert.throws(

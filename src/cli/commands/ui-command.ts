@@ -17,6 +17,7 @@ interface UiFlags extends ConnectionFlags {
   host: string;
   tokens?: string;
   trustProxyHeader?: string;
+  trustProxyGroupsHeader?: string;
   allowedHost?: string[];
 }
 
@@ -38,6 +39,11 @@ export function registerUiCommand(program: Command): void {
     .option(
       '--trust-proxy-header <name>',
       "take the person's name from this header (e.g. X-Forwarded-User); only behind the proxy that sets it",
+      parseHeaderName,
+    )
+    .option(
+      '--trust-proxy-groups-header <name>',
+      "take the person's groups from this comma-separated header (e.g. X-Forwarded-Groups), for group: approvers",
       parseHeaderName,
     )
     .option('--allowed-host <name>', "another name the server is reached by (a proxy's), repeatable", collect)
@@ -78,7 +84,11 @@ function identityLine(auth: UiAuth, url: string): string {
     case 'tokens':
       return `${auth.tokens.size} people: each opens ${url}/?token=<their token> once, then ${url}`;
     case 'proxy':
-      return `The person is named by the ${auth.header} header: reach it only through the proxy that sets it`;
+      return (
+        `The person is named by the ${auth.header} header` +
+        (auth.groupsHeader ? `, their groups by ${auth.groupsHeader}` : '') +
+        ': reach it only through the proxy that sets it'
+      );
   }
 }
 
@@ -95,7 +105,18 @@ function authFrom(flags: UiFlags): UiAuth {
   }
   if (flags.tokens) return { kind: 'tokens', tokens: parseUiTokens(readTokensFile(flags.tokens), flags.tokens) };
   if (envTokens) return { kind: 'tokens', tokens: parseUiTokens(envTokens, UI_TOKENS_ENV) };
-  if (flags.trustProxyHeader) return { kind: 'proxy', header: flags.trustProxyHeader };
+  if (flags.trustProxyGroupsHeader && !flags.trustProxyHeader) {
+    throw new UserError(
+      '--trust-proxy-groups-header needs --trust-proxy-header: the proxy that names groups names people',
+    );
+  }
+  if (flags.trustProxyHeader) {
+    return {
+      kind: 'proxy',
+      header: flags.trustProxyHeader,
+      ...(flags.trustProxyGroupsHeader ? { groupsHeader: flags.trustProxyGroupsHeader } : {}),
+    };
+  }
   checkUiExposure({ host: flags.host, hasTokens: false });
   return { kind: 'local', user: userInfo().username };
 }
@@ -128,5 +149,5 @@ export function parseHost(value: string): string {
 
 function parseHeaderName(value: string): string {
   if (/^[A-Za-z0-9-]{1,100}$/.test(value)) return value;
-  throw new UserError(`--trust-proxy-header must be a header name such as X-Forwarded-User, got "${value}"`);
+  throw new UserError(`a proxy header must be a header name such as X-Forwarded-User, got "${value}"`);
 }
