@@ -7,12 +7,13 @@
  */
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { readRunDetails } from '../src/client';
 import { ensureChromium } from '../src/infra/chromium';
 import type { ScenarioInput } from '../src/simulator/scenario';
 import { createTemporalBackend } from '../src/ui/backend';
 import { startUiServer, type UiServer } from '../src/ui/server';
+import { launchChromium } from '../test/helpers/browser';
 import { randomPlan } from '../test/helpers/dags';
 import { waitFor } from '../test/helpers/history';
 import { uniqueId } from '../test/helpers/temporal';
@@ -75,10 +76,7 @@ export async function benchUi(env: TestWorkflowEnvironment, say: Say, withWorker
   if (!setup.ok) throw new Error(`the UI benchmark needs Chromium: ${setup.reason}`);
   const plan = randomPlan(COUNT, 21, { window: 200 });
   const runId = uniqueId(`bench-ui-${COUNT}`);
-  const browser = await chromium.launch({
-    executablePath: setup.path,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
+  const browser = await launchChromium(setup.path);
   const serve = () =>
     startUiServer({
       backend: createTemporalBackend(env.client, LINKS),

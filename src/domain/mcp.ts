@@ -114,7 +114,8 @@ export interface McpToolRules {
  */
 export function isMcpToolAllowed(rules: McpToolRules, tool: string, agentType: string): boolean {
   if (!rules.tools) return true;
-  const patterns = rules.tools[agentType] ?? rules.tools[ANY_AGENT_TYPE];
+  // Own keys only: an agent type named like an Object method ("constructor") must not find one.
+  const patterns = ownValue(rules.tools, agentType) ?? ownValue(rules.tools, ANY_AGENT_TYPE);
   return matchesAnyToolPattern(patterns, tool);
 }
 
@@ -151,7 +152,7 @@ export interface McpToolInfo {
 export function mcpCallPrice(creditsPerCall: Readonly<Record<string, number>> | undefined, tool: string): number {
   if (!creditsPerCall) return 0;
   const credits =
-    creditsPerCall[tool] ??
+    ownValue(creditsPerCall, tool) ??
     Object.entries(creditsPerCall).find(([pattern]) => matchesToolPattern(pattern, tool))?.[1] ??
     0;
   return toMillicredits(credits);
@@ -190,3 +191,8 @@ export type McpCallResult =
       /** One line for the model: what happened, and whether the call may have taken effect. */
       error: string;
     };
+
+/** `record[key]` when the record itself has that key, never what its prototype has under that name. */
+function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}

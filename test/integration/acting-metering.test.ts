@@ -5,15 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Server as McpLowLevelServer } from '@modelcontextprotocol/sdk/server/index.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
@@ -24,6 +20,7 @@ import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { createPlanwrightWorker } from '../../src/worker';
 import { fixtureGit, userRepository } from '../helpers/git-fixtures';
 import { historyOf } from '../helpers/history';
+import { serveMcpOverHttp, type McpHttpServer } from '../helpers/mcp-http';
 import { toolResultsOf } from '../helpers/model-calls';
 import {
   createTestEnvironment,
@@ -164,11 +161,11 @@ describe('credit prices of MCP tools', () => {
 });
 
 describe('a tool schema the provider cannot take', () => {
-  let http: Server;
+  let http: McpHttpServer;
   let url: string;
   before(async () => {
     // The low-level server, so the test can list a schema McpServer's zod shapes would never produce.
-    http = createServer((req, res) => {
+    http = await serveMcpOverHttp(() => {
       const server = new McpLowLevelServer({ name: 'bad-schemas', version: '1.0.0' }, { capabilities: { tools: {} } });
       server.setRequestHandler(ListToolsRequestSchema, () => ({
         tools: [
@@ -176,13 +173,9 @@ describe('a tool schema the provider cannot take', () => {
           { name: 'tag', inputSchema: { type: 'object', properties: { tags: { type: 'array' } } } },
         ],
       }));
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      res.on('close', () => void server.close());
-      void server.connect(transport).then(() => transport.handleRequest(req, res));
+      return server;
     });
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
-    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+    url = http.url;
   });
   after(() => http?.close());
 
@@ -217,29 +210,26 @@ describe('a tool schema the provider cannot take', () => {
 
 describe('an HTTP MCP server behind a secret header', { timeout: 120_000 }, () => {
   const token = `tok-${randomUUID()}`;
-  let http: Server;
+  let http: McpHttpServer;
   let url: string;
   before(async () => {
-    http = createServer((req, res) => {
-      if (req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(401).end();
-      if (req.method !== 'POST') return void res.writeHead(405).end();
-      const server = new McpServer({ name: 'whoami', version: '1.0.0' });
-      // Echoes the caller's credentials: the worker must mask them before anything reaches a history.
-      server.registerTool('whoami', { description: 'Says what the caller sent' }, () => ({
-        content: [{ type: 'text', text: `you sent ${req.headers.authorization}` }],
-      }));
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      res.on('close', () => void server.close());
-      void server.connect(transport).then(() => transport.handleRequest(req, res));
-    });
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
-    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+    http = await serveMcpOverHttp(
+      (req) => {
+        const server = new McpServer({ name: 'whoami', version: '1.0.0' });
+        // Echoes the caller's credentials: the worker must mask them before anything reaches a history.
+        server.registerTool('whoami', { description: 'Says what the caller sent' }, () => ({
+          content: [{ type: 'text', text: `you sent ${req.headers.authorization}` }],
+        }));
+        return server;
+      },
+      { authorization: `Bearer ${token}` },
+    );
+    url = http.url;
     process.env.PW_TEST_MCP_SECRET = `Bearer ${token}`;
   });
-  after(() => {
+  after(async () => {
     delete process.env.PW_TEST_MCP_SECRET;
-    http?.close();
+    await http?.close();
   });
 
   it('is absent from every history of the run, and from what the model was sent', async () => {

@@ -10,13 +10,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { callMcpTool, listMcpTools, McpClientPool } from '../../src/activities/mcp';
@@ -29,6 +28,7 @@ import {
   type McpCallResult,
   type McpFailureDetails,
 } from '../../src/domain/mcp';
+import { serveMcpOverHttp, type McpHttpServer } from '../helpers/mcp-http';
 
 const bin = (name: string) => path.join(__dirname, '..', '..', 'node_modules', '.bin', name);
 const FILESYSTEM = bin('mcp-server-filesystem');
@@ -306,7 +306,7 @@ server.connect(new StdioServerTransport());
 
 describe('a Streamable HTTP server behind a bearer token from the environment', { timeout: 60_000 }, () => {
   const token = `tok-${randomUUID()}`;
-  let http: Server;
+  let http: McpHttpServer;
   let url: string;
 
   /** One stateless MCP server per request, as the SDK's stateless example does; it echoes what it was sent. */
@@ -327,23 +327,10 @@ describe('a Streamable HTTP server behind a bearer token from the environment', 
   }
 
   before(async () => {
-    http = createServer((req, res) => {
-      if (req.headers.authorization !== `Bearer ${token}`) {
-        res.writeHead(401, { 'content-type': 'text/plain' }).end(`bad credentials: ${req.headers.authorization}`);
-        return;
-      }
-      if (req.method !== 'POST') {
-        res.writeHead(405).end();
-        return;
-      }
-      const server = mcpServer(req.headers.authorization);
-      const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      res.on('close', () => void server.close());
-      void server.connect(transport).then(() => transport.handleRequest(req, res));
+    http = await serveMcpOverHttp((req) => mcpServer(req.headers.authorization ?? ''), {
+      authorization: `Bearer ${token}`,
     });
-    http.listen(0, '127.0.0.1');
-    await once(http, 'listening');
-    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
+    url = http.url;
   });
   after(() => http?.close());
 

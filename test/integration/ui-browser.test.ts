@@ -12,12 +12,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { ensureChromium } from '../../src/infra/chromium';
 import { createTemporalBackend } from '../../src/ui/backend';
 import { startUiServer, type UiServer } from '../../src/ui/server';
 import { pendingApprovalsQuery } from '../../src/workflows/messages';
+import { launchChromium } from '../helpers/browser';
 import { randomPlan } from '../helpers/dags';
 import { waitFor } from '../helpers/history';
 import { createTestEnvironment, productionBundle, uniqueId, withWorker } from '../helpers/temporal';
@@ -80,12 +81,7 @@ describe('the Planwright UI in Chromium', { skip, timeout: 300_000 }, () => {
         auth: { kind: 'local', user: 'ana' },
         port: 0,
       });
-      browser = await chromium.launch({
-        executablePath: setup.path,
-        // As root Chromium does not start with its own sandbox; containers have a small /dev/shm.
-        args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-        timeout: PAGE_TIMEOUT_MS,
-      });
+      browser = await launchChromium(setup.path, PAGE_TIMEOUT_MS);
     },
     { timeout: 180_000 },
   );

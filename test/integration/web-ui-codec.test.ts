@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { resolveEncryptionSettings } from '../../src/config/encryption';
 import type { PlanInput } from '../../src/domain/plan';
 import { PLANWRIGHT_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
@@ -22,6 +22,7 @@ import { createDataConverter, createPayloadCodecs } from '../../src/infra/data-c
 import { devServerTuningFlags } from '../../src/infra/dev-server';
 import { findTemporalBinary } from '../../src/infra/temporal-binary';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
+import { launchChromium } from '../helpers/browser';
 import { runWithConverter } from '../helpers/encrypted-run';
 import { createLocalServer, quietRuntime } from '../helpers/temporal';
 
@@ -151,12 +152,7 @@ describe('the Web UI in Chromium, pointed at the codec server', { skip, timeout:
       sim = await startSimulator();
       // The worker stops once the run has ended: the UI needs none for a closed run.
       ({ runId } = await runWithConverter(env, sim, encrypting, { goal: GOAL, plan: PLAN }));
-      browser = await chromium.launch({
-        executablePath: setup.path,
-        // As root Chromium does not start with its own sandbox; containers have a small /dev/shm.
-        args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-        timeout: PAGE_TIMEOUT_MS,
-      });
+      browser = await launchChromium(setup.path, PAGE_TIMEOUT_MS);
     },
     { timeout: 180_000 },
   );

@@ -90,6 +90,9 @@ describe('MCP tool prices and call slots', () => {
     assert.equal(mcpCallPrice(prices, 'search_docs'), 250);
     assert.equal(mcpCallPrice(prices, 'fetch'), 10);
     assert.equal(mcpCallPrice(undefined, 'fetch'), 0);
+    // Tools named like Object methods find their own price, never the prototype's method.
+    assert.equal(mcpCallPrice({ '*': 0.01 }, 'constructor'), 10);
+    assert.equal(mcpCallPrice({}, 'toString'), 0);
   });
 
   it('refuse a negative price and default to eight calls at once', () => {
