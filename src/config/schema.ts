@@ -93,6 +93,41 @@ export const WorkspaceConfig = z.strictObject({
     })
     .optional()
     .describe('Who Planwright commits as; default "Planwright <planwright@localhost>"'),
+  limits: z
+    .strictObject({
+      maxStepBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .optional()
+        .describe(
+          "Most bytes of files one agent step may add or change; over it the step's changes are undone (64 MiB)",
+        ),
+      maxStepFiles: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .describe("Most files one agent step may add, change or delete; over it the step's changes are undone (5000)"),
+      maxTaskBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .optional()
+        .describe("Most bytes of new file contents one task's commits may hold, over all its steps (256 MiB)"),
+      maxCheckoutBytes: z
+        .number()
+        .int()
+        .min(1024 ** 2)
+        .optional()
+        .describe(
+          'Most bytes of files in a checkout, ignored ones included; over it ignored files are removed (8 GiB)',
+        ),
+    })
+    .optional()
+    .describe(
+      "What one task may leave in its checkout and commit, whatever a run asks (the worker's disk, the user's repository)",
+    ),
 });
 export type WorkspaceConfig = z.infer<typeof WorkspaceConfig>;
 

@@ -15,6 +15,8 @@ export interface WorkspaceWorkerConfig {
   partialClones: boolean;
   cloneDepth?: number;
   gitIdentity?: { name: string; email: string };
+  /** What one task may leave in its checkout and commit; unset fields take the defaults. */
+  limits?: WorkspaceConfig['limits'];
   /** MCP servers agents may use (`mcpServers` in planwright.config.json); absent or empty: none. */
   mcpServers?: McpServersConfig;
 }
@@ -50,5 +52,6 @@ export function resolveWorkspaceConfig(
     partialClones: config.partialClones,
     ...(config.cloneDepth ? { cloneDepth: config.cloneDepth } : {}),
     ...(config.gitIdentity ? { gitIdentity: config.gitIdentity } : {}),
+    ...(config.limits ? { limits: config.limits } : {}),
   };
 }

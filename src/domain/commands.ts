@@ -11,12 +11,18 @@ export const DEFAULT_OUTPUT_BYTES = 64 * 1024;
 /** Most output bytes a caller may ask to keep (results travel in activity payloads, which Temporal caps at 2 MiB). */
 export const MAX_OUTPUT_BYTES = 1024 * 1024;
 
-/** Per-process limits inside the sandbox, with their defaults; core dumps are always off. */
+/**
+ * Per-process limits inside the sandbox, with their defaults; core dumps are always off. CPU: RLIMIT_CPU ends a process
+ * that computed for cpuSeconds, and every command runs at a lower priority (niceness), so a command that keeps both
+ * cores busy (a fork bomb held at the process limit, a runaway loop) slows itself, not the worker.
+ */
 export const DEFAULT_COMMAND_LIMITS = {
   memoryBytes: 2 * 1024 ** 3,
   processes: 512,
   fileSizeBytes: 1024 ** 3,
   tmpfsBytes: 512 * 1024 ** 2,
+  cpuSeconds: 600,
+  niceness: 15,
 } as const;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -62,6 +68,19 @@ export const CommandLimits = z
       .min(1024 ** 2)
       .optional()
       .describe('Size of each of the private /tmp and home directory (memory-backed), default 512 MiB'),
+    cpuSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('CPU seconds one process may use (RLIMIT_CPU), then the kernel ends it; default 600'),
+    niceness: z
+      .number()
+      .int()
+      .min(0)
+      .max(19)
+      .optional()
+      .describe('Scheduling niceness of the command (higher yields more CPU to the worker), default 15'),
   })
   .strict();
 export type CommandLimits = z.infer<typeof CommandLimits>;
@@ -121,6 +140,8 @@ export const SandboxLimitsInForce = z.object({
   processes: z.boolean().describe('RLIMIT_NPROC stops forks inside the sandbox (it never binds host root)'),
   fileSize: z.boolean().describe('RLIMIT_FSIZE is set inside the sandbox'),
   coreDumps: z.boolean().describe('RLIMIT_CORE is 0 inside the sandbox'),
+  cpuTime: z.boolean().describe('RLIMIT_CPU is set inside the sandbox'),
+  priority: z.boolean().describe('Commands run at the lowered priority (their niceness is the default)'),
 });
 export type SandboxLimitsInForce = z.infer<typeof SandboxLimitsInForce>;
 

@@ -50,7 +50,7 @@ export function checkPath(
 }
 
 /** `.git` as case-insensitive, NTFS and HFS+ file systems may spell it (git itself refuses these spellings). */
-function isGitName(segment: string): boolean {
+export function isGitName(segment: string): boolean {
   const name = segment
     .toLowerCase()
     .split(':')[0]!

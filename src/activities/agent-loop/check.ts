@@ -3,22 +3,27 @@ import type { VerifyResult, VerifyWorkInput, VerifyWorkResult } from '../../doma
 import type { ReviewVerdict } from '../../domain/agent-outputs';
 import { MAX_CHANGED_FILES_LISTED } from '../../domain/run-workspace';
 import { reviewTask } from '../agents';
-import { runVerify } from '../tools';
+import { encodeRefComponent } from '../../domain/git-refs';
 import { diff, diffSummary, toWorkspaceFailure } from '../workspace';
+import { headCommit, inCheckout } from '../workspace/repo-ops';
+import { runChecksOnCommit } from './committed-checks';
 import { withHeartbeat } from './heartbeat';
 import type { AgentLoopContext } from './settings';
 
 /** Most bytes of a task's diff the reviewer reads. */
 const REVIEW_DIFF_BYTES = 24_000;
 
-/** Runs the task's verify commands in its checkout (sandboxed) and lists the files the task changed. */
+/**
+ * Runs the task's verify commands (sandboxed) on its last commit, each in a fresh checkout of it (committed-checks.ts),
+ * and lists the files the task changed.
+ */
 export function verifyWork(ctx: AgentLoopContext, input: VerifyWorkInput): Promise<VerifyWorkResult> {
   return withHeartbeat(async (signal) => {
-    const { checkout, policy } = ctx.held.get(input.taskWorkflowId);
-    const toolContext = { dir: checkout.dir, gitDir: checkout.gitDir, policy, sandbox: ctx.sandbox, signal };
-    const results: VerifyResult[] = [];
-    for (const command of policy.verify) results.push(await runVerify(toolContext, command));
+    const { checkout, policy, setup, taskId } = ctx.held.get(input.taskWorkflowId);
     try {
+      const commit = await headCommit(inCheckout(ctx.workspace, checkout));
+      const checks = { source: checkout, commit, label: `${encodeRefComponent(taskId)}-check`, policy, signal };
+      const results = await runChecksOnCommit(ctx, { ...checks, setup: setup ?? [] }, policy.verify);
       const summary = await diffSummary(ctx.workspace, {
         checkout,
         from: input.startCommit,

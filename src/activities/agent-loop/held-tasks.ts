@@ -13,6 +13,10 @@ export interface HeldTask {
   policy: WorkspacePolicy;
   /** The MCP tools the run recorded when it opened its workspace. */
   mcpTools?: McpToolInfo[];
+  /** Where the task's work started on this worker: what its commits added since counts against its byte limit. */
+  startCommit?: string;
+  /** The run's setup commands: checks run on a fresh tree of the committed work with their products. */
+  setup?: string[];
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { IntegrateRunInput } from '../../domain/agent-loop';
 import { resultBranch, taskBranch } from '../../domain/git-refs';
 import type { IntegrationResult } from '../../domain/run-workspace';
-import { runVerify } from '../tools';
 import {
   mergeBranches,
   prepareCheckout,
@@ -12,9 +11,8 @@ import {
 } from '../workspace';
 import { listRemoteRefs } from '../workspace/remote';
 import { withHeartbeat } from './heartbeat';
-import { handToCommandOwner } from './ownership';
+import { runChecksOnCommit } from './committed-checks';
 import type { AgentLoopContext } from './settings';
-import { runSetup } from './setup';
 
 /** Most characters of a failed verify's output in the run's report. */
 const MAX_FAILURE_TAIL = 2000;
@@ -57,19 +55,12 @@ async function integrate(ctx: AgentLoopContext, input: IntegrateRunInput, signal
     if (!merged.ok) {
       return fail('conflict', `merging ${merged.branch} conflicts in ${merged.conflicts.join(', ')}`, merged.conflicts);
     }
-    await handToCommandOwner(checkout.dir);
-    await runSetup(ctx, checkout, input.setup);
-    const toolContext = {
-      dir: checkout.dir,
-      gitDir: checkout.gitDir,
-      policy: input.policy,
-      sandbox: ctx.sandbox,
-      signal,
-    };
+    // Each check on its own fresh tree of the merge (committed-checks.ts): one check cannot plant what the next runs.
+    const checks = { source: checkout, commit: merged.commit, label: 'integration-check', policy: input.policy };
     for (const command of input.policy.verify) {
-      const result = await runVerify(toolContext, command);
-      if (!result.passed) {
-        const tail = result.outputTail.slice(-MAX_FAILURE_TAIL);
+      const [result] = await runChecksOnCommit(ctx, { ...checks, setup: input.setup, signal }, [command]);
+      if (!result!.passed) {
+        const tail = result!.outputTail.slice(-MAX_FAILURE_TAIL);
         return fail('verify-failed', `run-wide verify "${command}" failed on the merged tasks: ${tail}`);
       }
     }

@@ -10,8 +10,8 @@ import { commitStep, findStep, pushTaskBranch, toWorkspaceFailure } from '../wor
 import { withHeartbeat } from './heartbeat';
 import type { HeldTask } from './held-tasks';
 import { isMcpCall, runMcpCall } from './mcp-tools';
-import { undoChangesOutsideAllowedPaths, undoneNote } from './path-guard';
 import type { AgentLoopContext } from './settings';
+import { screenStepChanges } from './step-changes';
 import type { Transcript } from './transcript-cache';
 import { agentPolicy } from './turn';
 
@@ -61,7 +61,7 @@ export function runToolStep(ctx: AgentLoopContext, input: ToolStepInput): Promis
         { dir: checkout.dir, gitDir: checkout.gitDir, policy, sandbox: ctx.sandbox, signal },
         call,
       );
-      if (executed.changesFiles) executed = await keepToAllowedPaths(held, executed);
+      if (executed.changesFiles) executed = await screenChanges(ctx, held, executed);
       const summary = summarizeStep(call, executed.result);
       if (executed.changesFiles) commit = (await commitAndPush(ctx, held, input, summary)) ?? commit;
       const { result } = executed;
@@ -115,8 +115,8 @@ async function mcpStep(
   let result = ran.result;
   let commit: string | undefined;
   try {
-    // A server that works on files writes with the worker's rights: what it changed outside --allow is undone.
-    result = (await keepToAllowedPaths(held, { result, changesFiles: true })).result;
+    // A server that works on files writes with the worker's rights: what it may not commit is undone.
+    result = (await screenChanges(ctx, held, { result, changesFiles: true })).result;
     commit = await commitAndPush(ctx, held, input, summary);
   } catch (err) {
     throw toWorkspaceFailure(err);
@@ -130,11 +130,11 @@ async function mcpStep(
   return { summary, ok: result.ok, ...(commit ? { commit } : {}) };
 }
 
-/** Undoes a step's changes outside the writable paths, and tells the model so in the step's result. */
-async function keepToAllowedPaths(held: HeldTask, executed: ExecutedTool): Promise<ExecutedTool> {
-  const undone = await undoChangesOutsideAllowedPaths(held);
-  if (undone.length === 0) return executed;
-  const note = undoneNote(undone);
+/** Undoes what a step may not commit (step-changes.ts), and tells the model so in the step's result. */
+async function screenChanges(ctx: AgentLoopContext, held: HeldTask, executed: ExecutedTool): Promise<ExecutedTool> {
+  const notes = await screenStepChanges(ctx.workspace, held);
+  if (notes.length === 0) return executed;
+  const note = notes.join('; ');
   const { result } = executed;
   return {
     changesFiles: true,

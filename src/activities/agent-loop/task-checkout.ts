@@ -36,8 +36,9 @@ export function prepareTaskCheckout(
 async function prepare(ctx: AgentLoopContext, input: PrepareTaskCheckoutInput): Promise<PrepareTaskCheckoutResult> {
   const result = await checkoutFor(ctx, input);
   if (result.ok) {
-    const { runId, taskId, taskWorkflowId, policy, mcpTools } = input;
-    ctx.held.hold(taskWorkflowId, { runId, taskId, taskWorkflowId, checkout: result.checkout, policy, mcpTools });
+    const { runId, taskId, taskWorkflowId, policy, mcpTools, setup } = input;
+    const { checkout, startCommit } = result;
+    ctx.held.hold(taskWorkflowId, { runId, taskId, taskWorkflowId, checkout, policy, mcpTools, startCommit, setup });
   }
   return result;
 }

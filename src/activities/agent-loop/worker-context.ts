@@ -42,6 +42,7 @@ export async function workspaceContext(
       partial: config.partialClones,
       ...(config.cloneDepth ? { depth: config.cloneDepth } : {}),
       ...(config.gitIdentity ? { identity: config.gitIdentity } : {}),
+      ...(config.limits ? { limits: config.limits } : {}),
     }),
     ...(config.ceiling ? { ceiling: config.ceiling } : {}),
     sandbox: probed.ok ? 'bwrap' : 'none',

@@ -29,7 +29,7 @@ export function commandEnv(env: Record<string, string> = {}): Record<string, str
 }
 
 /**
- * The argv that sets the limits and runs the command: prlimit (util-linux) sets soft and hard limits alike, so the
+ * The argv that sets the priority and limits and runs the command: prlimit (util-linux) sets soft and hard limits alike, so the
  * command cannot raise them again. Sizes are plain byte counts: prlimit 2.38 crashes on suffixes such as `2G`. The
  * inner `sh` sends stderr into stdout before the command starts, so the caller reads one interleaved stream, and
  * whatever still arrives on the outer stderr comes from bwrap or prlimit themselves.
@@ -37,7 +37,12 @@ export function commandEnv(env: Record<string, string> = {}): Record<string, str
 export function limitedCommand(limits: ResolvedLimits, command: CommandLine): string[] {
   const argv = 'shell' in command ? ['/bin/sh', '-c', command.shell] : command.argv;
   return [
+    // Niceness only rises without privileges: the command cannot take its priority back.
+    '/usr/bin/nice',
+    '-n',
+    String(limits.niceness),
     '/usr/bin/prlimit',
+    `--cpu=${limits.cpuSeconds}`,
     `--data=${limits.memoryBytes}`,
     `--nproc=${limits.processes}`,
     `--fsize=${limits.fileSizeBytes}`,

@@ -25,7 +25,10 @@ export async function probeSandbox(): Promise<SandboxProbe> {
       await chown(path.join(checkout, '.git'), DEFAULT_CHECKOUT_OWNER.uid, DEFAULT_CHECKOUT_OWNER.gid);
     }
     const base = { checkout, timeoutMs: PROBE_TIMEOUT_MS, sandbox: 'bwrap' } as const;
-    const limitsRun = await runCommand({ ...base, command: { argv: ['cat', '/proc/self/limits'] } });
+    const limitsRun = await runCommand({
+      ...base,
+      command: { shell: 'cat /proc/self/limits; echo "niceness $(nice)"' },
+    });
     if (limitsRun.exitCode !== 0) {
       return { ok: false, reason: `the sandbox starts but a trivial command fails: ${firstLine(limitsRun.output)}` };
     }
@@ -58,6 +61,8 @@ export function limitsInForce(procLimits: string, processesBind: boolean): Sandb
     processes: processesBind && soft('Max processes') === String(DEFAULT_COMMAND_LIMITS.processes),
     fileSize: soft('Max file size') === String(DEFAULT_COMMAND_LIMITS.fileSizeBytes),
     coreDumps: soft('Max core file size') === '0',
+    cpuTime: soft('Max cpu time') === String(DEFAULT_COMMAND_LIMITS.cpuSeconds),
+    priority: soft('niceness') === String(DEFAULT_COMMAND_LIMITS.niceness),
   };
 }
 

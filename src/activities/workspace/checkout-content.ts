@@ -22,8 +22,11 @@ export async function initSubmodules(settings: WorkspaceSettings, checkout: Chec
   if (!hasModules) return [];
   const allowFile = settings.allowLocalSubmodules ? ['-c', 'protocol.file.allow=always'] : [];
   try {
+    // The worker's config (credentials, proxies): these are the base's submodules, since no agent step may commit a
+    // gitlink or a .gitmodules (step-changes.ts).
     await git([...allowFile, 'submodule', 'update', '--init', '--recursive', '--checkout', '--quiet'], {
       ...inCheckout(settings, checkout),
+      config: 'worker',
     });
   } catch (err) {
     if (err instanceof GitFailedError && /transport 'file' not allowed/.test(err.stderr)) {
@@ -68,7 +71,12 @@ async function hasGitLfs(): Promise<boolean> {
 export async function pullLfs(settings: WorkspaceSettings, checkout: Checkout): Promise<'none' | 'pulled' | 'skipped'> {
   if (!(await usesLfs(settings, checkout))) return 'none';
   if (await hasGitLfs()) {
-    await git(['lfs', 'pull'], { ...inCheckout(settings, checkout), env: { GIT_LFS_SKIP_SMUDGE: '0' } });
+    // The worker's config (git-lfs's own settings, credentials); no agent step may commit a .lfsconfig.
+    await git(['lfs', 'pull'], {
+      ...inCheckout(settings, checkout),
+      config: 'worker',
+      env: { GIT_LFS_SKIP_SMUDGE: '0' },
+    });
     return 'pulled';
   }
   if (settings.lfs === 'skip') return 'skipped';

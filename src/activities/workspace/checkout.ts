@@ -74,3 +74,35 @@ export async function prepareCheckout(
     throw err;
   }
 }
+
+/**
+ * A fresh checkout of `commit`, made beside `source` from the objects `source` and its cache hold (no fetch): the tree
+ * exactly as committed, with none of the files a command left in `source` (git-ignored ones included). Checks run in
+ * one of these, so nothing an agent planted in its own checkout (a stub `node_modules/.bin/node`) can make them pass.
+ * The caller removes it (removeCheckout).
+ */
+export async function checkoutCommittedTree(
+  settings: WorkspaceSettings,
+  source: Checkout,
+  commit: string,
+  label: string,
+): Promise<Checkout> {
+  const dir = path.join(path.dirname(source.dir), `${label}-${Math.random().toString(36).slice(2, 10)}`);
+  try {
+    await git(['init', '--quiet', '--template=', '--initial-branch=planwright', dir]);
+    const gitDir = path.join(dir, '.git');
+    await sealConfig(gitDir, checkoutConfig({ url: source.remote, partial: source.partial }));
+    // The source's own objects (its commits not pushed yet) first, then the cache's.
+    const stores = source.mode === 'clone' ? [path.join(source.gitDir, 'objects')] : [];
+    await writeFile(
+      alternatesFile(gitDir),
+      stores.join('\n') + (stores.length ? '\n' : '') + alternatesContent(source.cache),
+    );
+    await copyFile(path.join(source.cache, 'shallow'), path.join(gitDir, 'shallow')).catch(() => undefined);
+    await git(['checkout', '--quiet', '--detach', commit], { gitDir, workTree: dir, timeoutMs: settings.timeoutMs });
+    return { ...source, dir, gitDir, commit, mode: 'clone' };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}

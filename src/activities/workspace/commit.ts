@@ -3,6 +3,7 @@ import type { CommitStepInput, CommitStepResult } from '../../domain/workspace';
 import { guardCheckout } from './config-guard';
 import { git } from './git';
 import { headCommit, identityEnv, inCheckout, splitNul } from './repo-ops';
+import { scanWorkTree } from './tree-scan';
 import type { WorkspaceSettings } from './settings';
 
 /**
@@ -14,7 +15,10 @@ export async function commitStep(settings: WorkspaceSettings, input: CommitStepI
   const { checkout, runId, taskId, stepId } = input;
   await guardCheckout(checkout);
   const at = inCheckout(settings, checkout);
+  // No embedded repository reaches `git add`, which would record it as a gitlink (see tree-scan.ts).
+  await scanWorkTree(checkout.dir);
   await git(['add', '--all'], at);
+  await unstageGitlinks(at);
   const staged = await git(['diff', '--cached', '--name-only', '-z', '--no-renames', '--no-ext-diff', 'HEAD'], at);
   const changed = splitNul(staged.stdout);
   if (changed.length === 0) {
@@ -35,4 +39,19 @@ export async function commitStep(settings: WorkspaceSettings, input: CommitStepI
     env: identityEnv(settings.identity),
   });
   return { commit: await headCommit(at), changed };
+}
+
+/**
+ * Takes every new gitlink out of the index: a commit of Planwright never adds a submodule (its URL and its config
+ * would steer the worker's git in every later checkout of the commit).
+ */
+async function unstageGitlinks(at: ReturnType<typeof inCheckout>): Promise<void> {
+  const { stdout } = await git(['diff', '--cached', '--raw', '-z', '--no-renames', '--no-ext-diff', 'HEAD'], at);
+  const fields = splitNul(stdout);
+  const gitlinks: string[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i]!.split(' ')[1] === '160000') gitlinks.push(fields[i + 1]!);
+  }
+  // reset, not rm: a new gitlink leaves the index, and one the base had goes back to the base's commit.
+  if (gitlinks.length > 0) await git(['--literal-pathspecs', 'reset', '--quiet', 'HEAD', '--', ...gitlinks], at);
 }

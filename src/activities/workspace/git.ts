@@ -9,6 +9,12 @@ import { GitFailedError } from './errors';
  * credential helpers, core.sshCommand, url.*.insteadOf, include.path…). Planwright's repositories are made and
  * resealed by config-guard.ts, so their config is ours; SAFE_CONFIG is the second wall for the keys that run code even
  * when the config is not ours (`-c` beats every config file), and for the worker's own global config.
+ *
+ * A command that reads a working tree reads files an agent wrote: its `.gitattributes` can name any filter, diff or
+ * merge driver, and any driver the worker's own config defines (git-lfs's filter, which reads an agent-written
+ * `.lfsconfig`, or an operator's textconv) would then run on the host as the worker. So such a command runs with our
+ * config alone (no system or global config, no home), unless the caller names the worker's config on purpose for a
+ * network command on a tree no agent wrote (submodules and LFS content of the run's base).
  */
 
 /**
@@ -32,7 +38,25 @@ export const SAFE_CONFIG: readonly (readonly [string, string])[] = [
   ['color.ui', 'false'],
   ['core.quotePath', 'false'],
   ['advice.detachedHead', 'false'],
+  // Submodules are never followed: a gitlink's repository (an agent's nested one included) has its own config, with
+  // its own filters, and `.gitmodules` URLs can point anywhere (a service on the worker's loopback).
+  ['submodule.recurse', 'false'],
+  ['fetch.recurseSubmodules', 'false'],
+  ['diff.ignoreSubmodules', 'all'],
+  ['status.submoduleSummary', 'false'],
 ];
+
+/**
+ * The environment of a command that runs with our config alone: no system or global config, no system attributes,
+ * and a home with nothing in it (git reads `~/.gitconfig` and `$XDG_CONFIG_HOME/git/{config,attributes}` from there).
+ */
+const OWN_CONFIG_ONLY: Record<string, string> = {
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_ATTR_NOSYSTEM: '1',
+  HOME: '/nonexistent',
+  XDG_CONFIG_HOME: '/nonexistent',
+};
 
 /** SAFE_CONFIG as `git` arguments. */
 export const SAFE_CONFIG_ARGS: readonly string[] = SAFE_CONFIG.flatMap(([key, value]) => ['-c', `${key}=${value}`]);
@@ -103,6 +127,12 @@ export interface GitRunOptions {
   okExitCodes?: readonly number[];
   /** Aborts git (an activity's cancellation). */
   signal?: AbortSignal;
+  /**
+   * Whose config git reads besides the repository's (which is ours). `own` (the default for a command with a working
+   * tree, which an agent may have written): none. `worker`: the system and global config too (credential helpers,
+   * proxies), for network commands and for trees no agent wrote.
+   */
+  config?: 'own' | 'worker';
 }
 
 export interface GitOutput {
@@ -143,7 +173,12 @@ export function git(args: readonly string[], options: GitRunOptions = {}): Promi
   // Commands without a repository run from "/" with discovery fenced off, so no repository around the worker's
   // working directory (and its config) takes part.
   const cwd = options.workTree ?? options.gitDir ?? '/';
-  const env = gitEnvironment({ ...(options.gitDir ? {} : { GIT_CEILING_DIRECTORIES: '/' }), ...options.env });
+  const ownConfigOnly = (options.config ?? (options.workTree ? 'own' : 'worker')) === 'own';
+  const env = gitEnvironment({
+    ...(options.gitDir ? {} : { GIT_CEILING_DIRECTORIES: '/' }),
+    ...(ownConfigOnly ? OWN_CONFIG_ONLY : {}),
+    ...options.env,
+  });
 
   return new Promise((resolve, reject) => {
     const child = spawn('git', argv, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });

@@ -11,7 +11,7 @@ import {
   PushTaskBranchInput,
   Checkout,
 } from '../../domain/workspace';
-import { prepareCheckout } from './checkout';
+import { checkoutCommittedTree, prepareCheckout } from './checkout';
 import { cleanupRun, removeCheckout } from './cleanup';
 import { commitStep } from './commit';
 import { diff, diffSummary } from './diff';
@@ -23,8 +23,20 @@ import { openRunRepository } from './run-repository';
 import type { WorkspaceSettings } from './settings';
 
 export { DEFAULT_IDENTITY, workspaceSettings, type GitIdentity, type WorkspaceSettings } from './settings';
+export { DEFAULT_CHECKOUT_LIMITS, type CheckoutLimits } from './settings';
+export { scanWorkTree, type TreeScan } from './tree-scan';
 export * from './errors';
-export { prepareCheckout, cleanupRun, removeCheckout, commitStep, diff, diffSummary, findStep, mergeBranches };
+export {
+  checkoutCommittedTree,
+  prepareCheckout,
+  cleanupRun,
+  removeCheckout,
+  commitStep,
+  diff,
+  diffSummary,
+  findStep,
+  mergeBranches,
+};
 export { openRunRepository, pushTaskBranch };
 
 /** `input` checked against its schema; a mismatch is the caller's input error, named field by field. */

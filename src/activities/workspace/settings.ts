@@ -10,6 +10,28 @@ export interface GitIdentity {
 /** The identity of Planwright's commits unless the worker is configured otherwise. */
 export const DEFAULT_IDENTITY: GitIdentity = { name: 'Planwright', email: 'planwright@localhost' };
 
+/**
+ * What one task may leave in its checkout and commit: worker settings (`workspace.limits`), because they protect the
+ * worker's disk and the user's repository whatever a run asks. A step over a limit is undone and the agent told why.
+ */
+export interface CheckoutLimits {
+  /** Most bytes of the files one step adds or changes. */
+  maxStepBytes: number;
+  /** Most files one step adds, changes or deletes. */
+  maxStepFiles: number;
+  /** Most bytes of the file contents a task's commits add over all its steps. */
+  maxTaskBytes: number;
+  /** Most bytes of files in a checkout's working tree, ignored files and setup products included. */
+  maxCheckoutBytes: number;
+}
+
+export const DEFAULT_CHECKOUT_LIMITS: CheckoutLimits = {
+  maxStepBytes: 64 * 1024 ** 2,
+  maxStepFiles: 5_000,
+  maxTaskBytes: 256 * 1024 ** 2,
+  maxCheckoutBytes: 8 * 1024 ** 3,
+};
+
 /** How this worker keeps run repositories, clone caches and checkouts. Worker settings, never run input. */
 export interface WorkspaceSettings {
   /** Folder of run repositories (`repos/<runId>.git`) and checkouts (`checkouts/<runId>/…`); absolute. */
@@ -30,10 +52,14 @@ export interface WorkspaceSettings {
   allowLocalSubmodules: boolean;
   /** Most milliseconds one git command may take; default 10 minutes. */
   timeoutMs: number;
+  /** What a task may leave in its checkout and commit; default DEFAULT_CHECKOUT_LIMITS. */
+  limits: CheckoutLimits;
 }
 
 /** Settings with defaults filled in; `root` is made absolute. */
-export function workspaceSettings(options: Partial<WorkspaceSettings> & { root: string }): WorkspaceSettings {
+export function workspaceSettings(
+  options: Partial<Omit<WorkspaceSettings, 'limits'>> & { root: string; limits?: Partial<CheckoutLimits> },
+): WorkspaceSettings {
   const root = path.resolve(options.root);
   return {
     cacheDir: path.join(root, 'cache'),
@@ -44,6 +70,7 @@ export function workspaceSettings(options: Partial<WorkspaceSettings> & { root: 
     allowLocalSubmodules: false,
     timeoutMs: 10 * 60_000,
     ...options,
+    limits: { ...DEFAULT_CHECKOUT_LIMITS, ...options.limits },
     root,
   };
 }
