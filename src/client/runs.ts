@@ -58,9 +58,19 @@ export async function closedRunReason(handle: WorkflowHandle, statusName: string
   try {
     await handle.result();
   } catch (err) {
-    if (err instanceof WorkflowFailedError) reason = `${reason}: ${err.cause?.message ?? err.message}`;
+    if (err instanceof WorkflowFailedError) reason = `${reason}: ${rootCause(err).message}`;
   }
   return reason;
+}
+
+/**
+ * The failure at the bottom of a chain: a run that failed in an activity reports "Activity task failed", and the reason
+ * a person can act on is that activity's own failure underneath.
+ */
+function rootCause(err: Error): Error {
+  let at = err;
+  while (at.cause instanceof Error) at = at.cause;
+  return at;
 }
 
 /** A query that gives up after `ms` with a UserError: a query waits for a worker, and there may be none. */

@@ -94,7 +94,11 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     }
     const body = await readJson(req, maxBodyBytes);
     const parsed = JsonPayloads.safeParse(body);
-    if (!parsed.success) throw new HttpError(400, 'the body must be {"payloads": [{"metadata": {…}, "data": "…"}]}');
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? `${issue.path.join('.')} ${issue.message}: ` : '';
+      throw new HttpError(400, `${where}the body must be {"payloads": [{"metadata": {…}, "data": "<base64>"}]}`);
+    }
     let payloads: Payload[] = parsed.data.payloads.map(payloadFromJson);
     const codecs = operation === 'encode' ? options.codecs : [...options.codecs].reverse();
     for (const codec of codecs) payloads = await codec[operation](payloads);

@@ -57,6 +57,10 @@ export function parseUiTokens(text: string, source: string): TokenTable {
       );
     }
     if (entries.some((e) => sameSecret(e.token, token))) throw new UserError(`${where}: ${name}'s token is taken`);
+    // One token a person: a second would be a spare key nobody remembers to revoke when the first is replaced.
+    if (entries.some((e) => e.name === name)) {
+      throw new UserError(`${where}: ${name} has a token already (one token per name): remove the older entry`);
+    }
     entries.push({ token, name });
   }
   if (entries.length === 0) throw new UserError(`${source} has no name=token entry`);

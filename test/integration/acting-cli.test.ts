@@ -103,4 +103,28 @@ describe('the CLI with a git workspace', () => {
     }
     assert.equal(fixtureGit(repo, 'branch', '--list', 'planwright/*'), '');
   });
+
+  it('status --json prints JSON for a run that failed while opening its workspace, and exits 1', async () => {
+    const repo = userRepository(PROJECT);
+    await withWorker(env, {}, async (h) => {
+      const runId = uniqueId('cli');
+      // A base the repository lacks: the run fails at its opening, before it plans (the CLI would refuse it earlier).
+      const handle = await h.env.client.workflow.start('goalWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: runId,
+        args: [
+          { goal: 'g', plan: JSON.parse(readFileSync(planFile, 'utf8')), workspace: { repo, base: 'no-such-ref' } },
+        ],
+      });
+      await assert.rejects(handle.result());
+      const status = await planwright(['status', runId, '--json'], cliEnv);
+      assert.equal(status.code, 1, status.stderr);
+      const view = JSON.parse(status.stdout) as { status: string; closedAs: string; tasks: { status: string }[] };
+      assert.match(view.closedAs, /^failed: .*no-such-ref/);
+      assert.deepEqual(
+        view.tasks.map((t) => t.status),
+        ['pending'],
+      );
+    });
+  });
 });

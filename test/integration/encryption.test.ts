@@ -266,6 +266,13 @@ describe('the codec server', () => {
       assert.equal((await post(`${small.url}/metrics`, { payloads: [] })).status, 404);
       assert.equal((await post(`${small.url}/decode`, { payload: [] })).status, 400);
       assert.equal((await post(`${small.url}/decode`, '{"payloads": [')).status, 400);
+      // Not base64: refused naming the field, never answered with the bytes Node's lenient decoder would make of it.
+      for (const bad of [{ data: 'not base64!' }, { data: 'abcde' }, { metadata: { encoding: '%%%' }, data: '' }]) {
+        const res = await post(`${small.url}/decode`, { payloads: [bad] });
+        assert.equal(res.status, 400, JSON.stringify(bad));
+        assert.match(String(res.json.error), /^payloads\.0\.(data|metadata\.encoding) is not base64/);
+        assert.equal(res.json.payloads, undefined);
+      }
       const text = await fetch(`${small.url}/decode`, { method: 'POST', body: '{"payloads": []}' });
       assert.equal(text.status, 415);
       assert.equal((await post(`${small.url}/decode`, { payloads: [{ data: 'x'.repeat(2048) }] })).status, 413);

@@ -76,7 +76,10 @@ async function hostileRun(options: {
       const runId = uniqueId('run');
       const input: GoalInputJson = {
         goal: 'g',
-        plan: options.plan ?? { goal: 'g', tasks: [{ id: 'work', title: 'Do the work', acceptanceCriteria: ['done'] }] },
+        plan: options.plan ?? {
+          goal: 'g',
+          tasks: [{ id: 'work', title: 'Do the work', acceptanceCriteria: ['done'] }],
+        },
         workspace: { repo, policy: options.policy },
       };
       const view: RunView = await h.env.client.workflow.execute('goalWorkflow', {
@@ -160,7 +163,7 @@ describe('a hostile agent cannot reach the host', { timeout: 300_000 }, () => {
     const module = `require('node:child_process').execFileSync('sh', ['-c', ${JSON.stringify(nestedFilterScript(marker))}], { stdio: 'inherit' });\nmodule.exports = {};\n`;
     await hostileRun({
       files: { 'package.json': '{ "name": "fixture" }\n' },
-      policy: { commands: ['node --test'], allowPaths: ['src/**', 'test/**'] },
+      policy: { commands: ['node --test'] },
       script: [
         write('src/helper.js', module),
         write('test/helper.test.js', "require('../src/helper');\nrequire('node:test')('loads', () => {});\n"),
@@ -171,7 +174,11 @@ describe('a hostile agent cannot reach the host', { timeout: 300_000 }, () => {
       check: ({ runId, repo }) => {
         assert.equal(existsSync(marker), false, 'the nested repository’s filter ran on the host');
         const tree = treeOf(repo, taskBranch(runId, 'work'));
-        assert.ok(!tree.some((e) => e.mode === '160000' || e.path.startsWith('vendor/')), 'nothing of it committed');
+        // Its files may stay, as plain files; the repository itself (a gitlink, its .git) never reaches a commit.
+        assert.ok(
+          !tree.some((e) => e.mode === '160000' || /(^|\/)\.git(\/|$)/.test(e.path)),
+          'no repository committed',
+        );
       },
     });
   });
@@ -180,11 +187,12 @@ describe('a hostile agent cannot reach the host', { timeout: 300_000 }, () => {
     const marker = markerPath();
     // An operator's global config with a filter and a diff driver (as git-lfs installs one): the agent names them.
     const globalConfig = path.join(hostOnly, `gitconfig-${randomBytes(4).toString('hex')}`);
-    const run1 = `sh -c 'touch ${marker}; cat'`;
+    // Quoted: in a config file an unquoted ";" starts a comment.
+    const touching = `"sh -c 'touch ${marker}; cat'"`;
     writeFileSync(
       globalConfig,
-      `[filter "evil"]\n\tclean = ${run1}\n\tsmudge = ${run1}\n[diff "evil"]\n\ttextconv = sh -c 'touch ${marker}; cat'\n` +
-        `[merge "evil"]\n\tdriver = sh -c 'touch ${marker}'\n`,
+      `[filter "evil"]\n\tclean = ${touching}\n\tsmudge = ${touching}\n[diff "evil"]\n\ttextconv = ${touching}\n` +
+        `[merge "evil"]\n\tdriver = ${touching}\n`,
     );
     const previous = process.env.GIT_CONFIG_GLOBAL;
     process.env.GIT_CONFIG_GLOBAL = globalConfig;
@@ -324,6 +332,8 @@ describe('a hostile agent cannot reach the host', { timeout: 300_000 }, () => {
           links.map((l) => [l.path, fixtureGit(repo, 'cat-file', 'blob', l.object)]),
           [['fine', 'src/ok.js']],
         );
+        // A hard link cannot cross into the checkout's mount: nothing of /usr/bin/env arrived.
+        assert.ok(!treeOf(repo, taskBranch(runId, 'work')).some((e) => e.path === 'hard'));
       },
     });
   });
@@ -422,10 +432,7 @@ describe('a hostile agent cannot reach the host', { timeout: 300_000 }, () => {
     await hostileRun({
       files: { 'README.md': '# Fixture\n', 'src/a.js': 'a\n' },
       policy: { commands: ['sh src/w.sh'], allowPaths: ['src/**'] },
-      script: [
-        write('src/w.sh', 'echo pwned > README.md; echo x > new.txt; echo b > src/b.js'),
-        run('sh src/w.sh'),
-      ],
+      script: [write('src/w.sh', 'echo pwned > README.md; echo x > new.txt; echo b > src/b.js'), run('sh src/w.sh')],
       check: ({ runId, repo }) => {
         const branch = taskBranch(runId, 'work');
         assert.equal(fixtureGit(repo, 'show', `${branch}:README.md`), '# Fixture');

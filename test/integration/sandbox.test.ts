@@ -47,7 +47,10 @@ describe('commands in the bubblewrap sandbox', { timeout: 120_000 }, () => {
 
   it('the start-up probe finds the sandbox working with every limit in force', (t) => {
     if (!probe.ok && !process.env.CI) return t.skip(`not in CI, and this machine cannot sandbox: ${probe.reason}`);
-    assert.deepEqual(probe, { ok: true, limits: { memory: true, processes: true, fileSize: true, coreDumps: true } });
+    assert.deepEqual(probe, {
+      ok: true,
+      limits: { memory: true, processes: true, fileSize: true, coreDumps: true, cpuTime: true, priority: true },
+    });
   });
 
   it("hides the worker's environment, its /proc entry and its home, and passes only the allowlist", async (t) => {

@@ -6,11 +6,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
+import type { Info } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities';
+import type { Transcript } from '../../src/activities/agent-loop/transcript-cache';
+import { turnPlace } from '../../src/activities/agent-loop/turn';
+import { idempotencyKey } from '../../src/activities/model/chat-request';
 import { createOpenAIClient } from '../../src/activities/model/client';
 import type { ModelSettings } from '../../src/config';
 import * as T from '../../src/domain/errors';
+import type { TranscriptItem } from '../../src/domain/agent-loop';
 import type { SimRequest } from '../../src/simulator/request-log';
 import type { ScenarioInput } from '../../src/simulator/scenario';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
@@ -116,5 +121,47 @@ describe('idempotency keys of model requests', () => {
       ],
     );
     assert.notEqual(keyOf(requests[0]), keyOf(requests[1]));
+  });
+});
+
+describe('the idempotency key of an acting turn', () => {
+  const turn = { role: 'assistant' as const, content: '', toolCalls: [] };
+  const tool = (id: string) => ({ role: 'tool' as const, callId: id, name: 'write_file', content: 'done' });
+  const transcript = (items: TranscriptItem[], stepsBefore: number): Transcript => ({
+    agentType: 'code',
+    taskId: 't1',
+    items,
+    pendingCalls: [],
+    stepsBefore,
+  });
+  const key = { taskWorkflowId: 'run-42/t1', round: 2 };
+  const asked = (activityId: string, runId: string) =>
+    ({ ...RUN, activityId, workflowExecution: { workflowId: 'run-42/t1', runId } }) as unknown as Info;
+
+  it('is the same on the worker a task moved to, whose conversation was rebuilt from the recap', () => {
+    // Two steps taken, then the worker died while the third turn's request was out.
+    const before = turnPlace({ key }, transcript([turn, tool('a'), turn, tool('b')], 0));
+    const after = turnPlace({ key }, transcript([], 2));
+    assert.equal(before, 'run-42/t1/round-2/step-2');
+    assert.equal(after, before);
+    const request = { model: 'gpt-x', api: 'chat' };
+    assert.equal(
+      idempotencyKey(asked('11', 'r-1'), 0, before, request),
+      idempotencyKey(asked('19', 'r-1'), 0, after, request),
+      'a new activity id (and a rebuilt conversation) must not make it a new request',
+    );
+  });
+
+  it('differs for the next turn, the next round and another model', () => {
+    const request = { model: 'gpt-x' };
+    const place = (steps: number, round = 2) =>
+      turnPlace({ key: { ...key, round } }, transcript([], steps));
+    const keys = [
+      idempotencyKey(asked('1', 'r'), 0, place(2), request),
+      idempotencyKey(asked('1', 'r'), 0, place(3), request),
+      idempotencyKey(asked('1', 'r'), 0, place(2, 3), request),
+      idempotencyKey(asked('1', 'r'), 0, place(2), { model: 'gpt-y' }),
+    ];
+    assert.equal(new Set(keys).size, keys.length);
   });
 });

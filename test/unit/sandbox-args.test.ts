@@ -90,17 +90,23 @@ describe('bwrap arguments', () => {
 });
 
 describe('the limits wrapper', () => {
-  it('passes byte counts (prlimit crashes on suffixes), turns core dumps off and merges stderr into stdout', () => {
+  it('lowers the priority, passes byte counts (prlimit crashes on suffixes), limits CPU time, turns core dumps off and merges stderr into stdout', () => {
     const argv = limitedCommand(resolveLimits({ processes: 64 }), { shell: 'npm test' });
-    assert.deepEqual(argv.slice(0, 6), [
+    assert.deepEqual(argv.slice(0, 10), [
+      '/usr/bin/nice',
+      '-n',
+      '15',
       '/usr/bin/prlimit',
+      '--cpu=600',
       '--data=2147483648',
       '--nproc=64',
       '--fsize=1073741824',
       '--core=0',
       '--',
     ]);
-    assert.deepEqual(argv.slice(6), ['/bin/sh', '-c', 'exec "$@" 2>&1', 'sh', '/bin/sh', '-c', 'npm test']);
+    assert.deepEqual(argv.slice(10), ['/bin/sh', '-c', 'exec "$@" 2>&1', 'sh', '/bin/sh', '-c', 'npm test']);
+    const lenient = limitedCommand(resolveLimits({ cpuSeconds: 30, niceness: 5 }), { shell: 'true' });
+    assert.deepEqual([lenient[2], lenient[4]], ['5', '--cpu=30']);
   });
 
   it('passes an argument vector through untouched, without a second shell', () => {
@@ -177,13 +183,22 @@ describe('the probe', () => {
       'Max data size             2147483648           2147483648           bytes',
       'Max core file size        0                    0                    bytes',
       'Max processes             512                  512                  processes',
+      'Max cpu time              600                  600                  seconds',
+      'niceness 15',
     ].join('\n');
     assert.deepEqual(limitsInForce(procLimits, true), {
       memory: true,
       processes: true,
       fileSize: true,
       coreDumps: true,
+      cpuTime: true,
+      priority: true,
     });
+    assert.equal(limitsInForce(procLimits.replace('niceness 15', 'niceness 0'), true).priority, false);
+    assert.equal(
+      limitsInForce(procLimits.replace('600                  600', 'unlimited  unlimited'), true).cpuTime,
+      false,
+    );
     assert.equal(limitsInForce(procLimits, false).processes, false);
     assert.equal(limitsInForce(procLimits.replace('2147483648 ', 'unlimited  '), true).memory, false);
   });

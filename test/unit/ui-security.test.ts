@@ -258,5 +258,11 @@ describe('exposure and tokens', () => {
       (err: Error) => /taken/.test(err.message) && !err.message.includes(ANA_TOKEN),
     );
     assert.throws(() => parseUiTokens('# nothing', 'f'), /no name=token entry/);
+    const second = 'ana-second-token-0123456789';
+    assert.throws(
+      () => parseUiTokens(`ana=${ANA_TOKEN}\nana=${second}`, 'f'),
+      (err: Error) =>
+        /f, entry 2: ana has a token already \(one token per name\)/.test(err.message) && !err.message.includes(second),
+    );
   });
 });

@@ -1,9 +1,9 @@
 import type { MeteredResult, ReviewTaskInput } from '../../domain/activity-contracts';
 import type { VerifyResult, VerifyWorkInput, VerifyWorkResult } from '../../domain/agent-loop';
 import type { ReviewVerdict } from '../../domain/agent-outputs';
+import { encodeRefComponent } from '../../domain/git-refs';
 import { MAX_CHANGED_FILES_LISTED } from '../../domain/run-workspace';
 import { reviewTask } from '../agents';
-import { encodeRefComponent } from '../../domain/git-refs';
 import { diff, diffSummary, toWorkspaceFailure } from '../workspace';
 import { headCommit, inCheckout } from '../workspace/repo-ops';
 import { runChecksOnCommit } from './committed-checks';

@@ -10,8 +10,8 @@ import {
   toWorkspaceFailure,
 } from '../workspace';
 import { listRemoteRefs } from '../workspace/remote';
-import { withHeartbeat } from './heartbeat';
 import { runChecksOnCommit } from './committed-checks';
+import { withHeartbeat } from './heartbeat';
 import type { AgentLoopContext } from './settings';
 
 /** Most characters of a failed verify's output in the run's report. */

@@ -12,6 +12,8 @@ export interface Transcript {
   items: TranscriptItem[];
   /** The calls of the last turn, run one by one by runToolStep. */
   pendingCalls: RawToolCall[];
+  /** Steps of the round taken before this conversation was opened (its recap after a move); 0 for a new round. */
+  stepsBefore: number;
 }
 
 /**

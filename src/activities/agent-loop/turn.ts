@@ -26,6 +26,8 @@ export async function agentTurn(ctx: AgentLoopContext, input: AgentTurnInput): P
   const held = ctx.held.get(input.key.taskWorkflowId);
   const { policy } = held;
   const transcript = ctx.transcripts.get(input.key) ?? openRound(ctx, input, policy);
+  // Placed before the calls that never ran are answered: a rebuilt conversation has none of those answers.
+  const logicalPlace = turnPlace(input, transcript);
   // Calls of an earlier turn that never ran (the step limit, or a turn asked again) are answered, or the provider
   // refuses a conversation with unanswered calls.
   for (const call of transcript.pendingCalls) {
@@ -43,6 +45,7 @@ export async function agentTurn(ctx: AgentLoopContext, input: AgentTurnInput): P
     externalTools: mcpFunctionTools(mcpToolsFor(ctx, held, transcript.agentType)),
     availableMillicredits: input.availableMillicredits,
     ...(input.modelOverride ? { modelOverride: input.modelOverride } : {}),
+    logicalPlace,
   });
   if (result.kind !== 'ok') return result;
   const reply = result.value;
@@ -62,6 +65,16 @@ export async function agentTurn(ctx: AgentLoopContext, input: AgentTurnInput): P
       text: reply.text.slice(0, MAX_TURN_TEXT),
     },
   };
+}
+
+/**
+ * The turn's place in its task: the round and the steps taken before it. It is the same on the worker that first asked
+ * and on one the task moved to (which rebuilt the conversation from the round's recap), so a turn re-sent after a move
+ * keeps its idempotency key.
+ */
+export function turnPlace(input: Pick<AgentTurnInput, 'key'>, transcript: Transcript): string {
+  const steps = transcript.stepsBefore + transcript.items.filter((i) => i.role === 'tool').length;
+  return `${input.key.taskWorkflowId}/round-${input.key.round}/step-${steps}`;
 }
 
 function summarizeRawCall(policy: WorkspacePolicy, call: RawToolCall): string {
@@ -97,6 +110,7 @@ function openRound(ctx: AgentLoopContext, input: AgentTurnInput, policy: Workspa
       recap: opening.recap,
     }),
     pendingCalls: [],
+    stepsBefore: opening.recap.length,
   };
 }
 

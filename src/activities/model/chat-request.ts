@@ -20,6 +20,12 @@ export interface RequestPlace {
   taskId?: string | undefined;
   /** Review round the call belongs to, if any. */
   round?: number | undefined;
+  /**
+   * Where the request stands in its task when that outlives the activity: an acting task's turn is asked again by a
+   * new activity, on another worker, after a move, with its conversation rebuilt from a recap. Its idempotency key
+   * then comes from this place, so the provider sees the same logical request under the same key.
+   */
+  logicalPlace?: string | undefined;
 }
 
 /** What one request sends: its conversation, and what it asks for (a schema's answer, or tool calls). */
@@ -48,13 +54,14 @@ export async function requestCompletion(
   const headers: Record<string, string> = {
     [CALL_HEADERS.kind]: req.place.kind,
     [CALL_HEADERS.attempt]: String(info.attempt),
-    [CALL_HEADERS.idempotencyKey]: idempotencyKey(info, meta.callIndex, {
+    [CALL_HEADERS.idempotencyKey]: idempotencyKey(info, meta.callIndex, req.place.logicalPlace, {
       api: agent.api,
       model: agent.model,
       stream: agent.stream,
       sampling,
       ...outputIdentity(req.output),
-      messages: req.conversation,
+      // A logical place names the request whatever its conversation looks like after a rebuild.
+      ...(req.place.logicalPlace ? {} : { messages: req.conversation }),
     }),
   };
   if (req.place.taskId) headers[CALL_HEADERS.task] = req.place.taskId;
@@ -108,11 +115,18 @@ export async function requestCompletion(
  * later one, and different for any other request. The run, the activity and the call index (calls recorded before it,
  * carried across attempts in the heartbeat details) place the request; the digest of what it asks tells apart requests
  * that share a place: a fallback model after a failed one, or a fresh prompt on the next attempt after a failed repair.
- * The attempt is not part of it: a retry that carried a new key would be a new request to the provider.
+ * The attempt is not part of it: a retry that carried a new key would be a new request to the provider. With a logical
+ * place (an acting turn), the place replaces the run id and the activity id, which a move to another worker changes.
  */
-function idempotencyKey(info: Info, callIndex: number, request: unknown): string {
+export function idempotencyKey(
+  info: Info,
+  callIndex: number,
+  logicalPlace: string | undefined,
+  request: unknown,
+): string {
   const run = info.workflowExecution;
   const digest = createHash('sha256').update(JSON.stringify(request)).digest('hex').slice(0, 16);
+  if (logicalPlace) return `${logicalPlace}/${callIndex}/${digest}`;
   return `${run?.workflowId ?? 'standalone'}/${run?.runId ?? '-'}/${info.activityId}/${callIndex}/${digest}`;
 }
 

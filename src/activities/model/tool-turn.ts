@@ -27,6 +27,8 @@ export interface ToolTurnRequest {
   availableMillicredits: number;
   /** Use this model instead of the configured one (escalation after repeated review failures). */
   modelOverride?: string;
+  /** The turn's place in its task, kept across moves to other workers: the source of its idempotency key. */
+  logicalPlace?: string;
 }
 
 /**

@@ -3,8 +3,8 @@ import type { CommitStepInput, CommitStepResult } from '../../domain/workspace';
 import { guardCheckout } from './config-guard';
 import { git } from './git';
 import { headCommit, identityEnv, inCheckout, splitNul } from './repo-ops';
-import { scanWorkTree } from './tree-scan';
 import type { WorkspaceSettings } from './settings';
+import { scanWorkTree } from './tree-scan';
 
 /**
  * Commits everything that changed in the checkout (new, modified and deleted files; .gitignore is honoured) as one

@@ -5,6 +5,7 @@ import {
   followRun,
   getRunView,
   newRunId,
+  readRunDetails,
   readTaskOutput,
   startRun,
   taskOutputRef,
@@ -139,8 +140,16 @@ export function registerRunCommands(program: Command): void {
     .option('--json', 'print the status as JSON')
     .action(async (runId: string, flags: ConnectionFlags & { json?: boolean }) => {
       const { client, target } = await clientFor(flags);
+      if (flags.json) {
+        // Every run has JSON, one that failed before it planned included (a workspace that could not open): rebuilt
+        // from its history with how it closed, and exit 1 as without --json.
+        const details = await readRunDetails(client, runId, { webUiUrl: uiBase(), namespace: target.namespace });
+        out(JSON.stringify(details.closedAs ? { ...details.view, closedAs: details.closedAs } : details.view, null, 2));
+        if (details.closedAs) process.exitCode = 1;
+        return;
+      }
       const view = await getRunView(client, runId);
-      out(flags.json ? JSON.stringify(view, null, 2) : runReport(view, webUiLink(uiBase(), target.namespace, runId)));
+      out(runReport(view, webUiLink(uiBase(), target.namespace, runId)));
     });
 
   connectionOptions(

@@ -1,15 +1,24 @@
 import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
 
+/**
+ * Base64 as proto3 JSON writes bytes (the standard or the URL-safe alphabet, padding optional). Node's decoder skips
+ * what it cannot read, so text that is not base64 would decode quietly to other bytes, or to none.
+ */
+const Base64 = z
+  .string()
+  .regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'is not base64')
+  .refine((text) => text.replace(/=+$/, '').length % 4 !== 1, 'is not base64 (its length is impossible)');
+
 /** One payload in proto3 JSON form, as the Web UI and the `temporal` CLI send it to a codec server. */
 export const JsonPayload = z.looseObject({
   metadata: z
-    .record(z.string(), z.string())
+    .record(z.string(), Base64)
     .nullish()
     .describe(
       'Metadata values, each base64 (proto3 JSON encodes bytes as base64), e.g. {"encoding": "YmluYXJ5L2VuY3J5cHRlZA=="}',
     ),
-  data: z.string().nullish().describe('The payload bytes, base64'),
+  data: Base64.nullish().describe('The payload bytes, base64'),
 });
 export type JsonPayload = z.infer<typeof JsonPayload>;
 
