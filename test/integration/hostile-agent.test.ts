@@ -57,6 +57,7 @@ async function hostileRun(options: {
   files: Record<string, string>;
   script: Turn[];
   policy: WorkspacePolicyInput;
+  setup?: string[];
   plan?: GoalInputJson['plan'];
   scripts?: Record<string, Turn[]>;
   limits?: Partial<CheckoutLimits>;
@@ -80,7 +81,7 @@ async function hostileRun(options: {
           goal: 'g',
           tasks: [{ id: 'work', title: 'Do the work', acceptanceCriteria: ['done'] }],
         },
-        workspace: { repo, policy: options.policy },
+        workspace: { repo, policy: options.policy, ...(options.setup ? { setup: options.setup } : {}) },
       };
       const view: RunView = await h.env.client.workflow.execute('goalWorkflow', {
         taskQueue: h.taskQueue,
@@ -274,6 +275,44 @@ describe('a hostile agent cannot reach the host', { timeout: 300_000 }, () => {
           const told = toldAgent(h, 'lib');
           assert.doesNotMatch(told, /REACHED/);
           assert.match(told, /changes to git settings files were undone .*: \.gitmodules/);
+        },
+      });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('setup commands, which keep the network, never run what an agent wrote', async () => {
+    const connections: string[] = [];
+    const server: Server = createServer((socket) => {
+      connections.push('connected');
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const reach = `node -e "require('net').connect(${port}, '127.0.0.1').on('error', () => {})"; sleep 1\n`;
+      await hostileRun({
+        // The base's setup script is harmless; the agent rewrites it, as it could a postinstall script or a lockfile.
+        files: { 'setup.sh': 'mkdir -p deps && echo installed > deps/marker\n', '.gitignore': 'deps/\n' },
+        policy: { commands: ['true'] },
+        setup: ['sh setup.sh'],
+        plan: {
+          goal: 'g',
+          tasks: [
+            { id: 'lib', title: 'Change the setup', acceptanceCriteria: ['done'] },
+            { id: 'use', title: 'Depend on it', deps: ['lib'], acceptanceCriteria: ['done'] },
+          ],
+        },
+        script: [],
+        scripts: {
+          lib: [write('setup.sh', reach)],
+          use: [{ tool: 'read_file', arguments: { path: 'deps/marker', startLine: null, endLine: null } }],
+        },
+        check: ({ view, h }) => {
+          assert.equal(view.status, 'succeeded', JSON.stringify(view.tasks.map((t) => [t.id, t.status, t.error])));
+          assert.deepEqual(connections, [], "the agent's setup script ran with the host's network");
+          assert.match(toldAgent(h, 'use'), /installed/, "the dependent got the base's setup products");
         },
       });
     } finally {

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Info } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities';
 import type { Transcript } from '../../src/activities/agent-loop/transcript-cache';
@@ -14,8 +14,8 @@ import { turnPlace } from '../../src/activities/agent-loop/turn';
 import { idempotencyKey } from '../../src/activities/model/chat-request';
 import { createOpenAIClient } from '../../src/activities/model/client';
 import type { ModelSettings } from '../../src/config';
-import * as T from '../../src/domain/errors';
 import type { TranscriptItem } from '../../src/domain/agent-loop';
+import * as T from '../../src/domain/errors';
 import type { SimRequest } from '../../src/simulator/request-log';
 import type { ScenarioInput } from '../../src/simulator/scenario';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
@@ -154,8 +154,7 @@ describe('the idempotency key of an acting turn', () => {
 
   it('differs for the next turn, the next round and another model', () => {
     const request = { model: 'gpt-x' };
-    const place = (steps: number, round = 2) =>
-      turnPlace({ key: { ...key, round } }, transcript([], steps));
+    const place = (steps: number, round = 2) => turnPlace({ key: { ...key, round } }, transcript([], steps));
     const keys = [
       idempotencyKey(asked('1', 'r'), 0, place(2), request),
       idempotencyKey(asked('1', 'r'), 0, place(3), request),

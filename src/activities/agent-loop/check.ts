@@ -19,11 +19,12 @@ const REVIEW_DIFF_BYTES = 24_000;
  */
 export function verifyWork(ctx: AgentLoopContext, input: VerifyWorkInput): Promise<VerifyWorkResult> {
   return withHeartbeat(async (signal) => {
-    const { checkout, policy, setup, taskId } = ctx.held.get(input.taskWorkflowId);
+    const { checkout, policy, setup, taskId, base } = ctx.held.get(input.taskWorkflowId);
     try {
       const commit = await headCommit(inCheckout(ctx.workspace, checkout));
       const checks = { source: checkout, commit, label: `${encodeRefComponent(taskId)}-check`, policy, signal };
-      const results = await runChecksOnCommit(ctx, { ...checks, setup: setup ?? [] }, policy.verify);
+      const setUp = { setup: setup ?? [], base: base ?? checkout.commit };
+      const results = await runChecksOnCommit(ctx, { ...checks, ...setUp }, policy.verify);
       const summary = await diffSummary(ctx.workspace, {
         checkout,
         from: input.startCommit,

@@ -16,6 +16,8 @@ export interface CommittedChecks {
   policy: WorkspacePolicy;
   /** The run's setup commands: their products (from this worker's cache) are part of what checks run on. */
   setup: readonly string[];
+  /** The run's base commit, where the setup commands run (setup.ts). */
+  base: string;
   signal: AbortSignal;
 }
 
@@ -34,7 +36,7 @@ export async function runChecksOnCommit(
     const tree = await checkoutCommittedTree(ctx.workspace, checks.source, checks.commit, checks.label);
     try {
       await handToCommandOwner(tree.dir);
-      await runSetup(ctx, tree, checks.setup);
+      await runSetup(ctx, tree, checks.setup, checks.base);
       const toolContext = {
         dir: tree.dir,
         gitDir: tree.gitDir,

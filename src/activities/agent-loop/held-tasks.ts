@@ -17,6 +17,8 @@ export interface HeldTask {
   startCommit?: string;
   /** The run's setup commands: checks run on a fresh tree of the committed work with their products. */
   setup?: string[];
+  /** The run's base commit: setup commands run on it, never on a tree an agent wrote. */
+  base?: string;
 }
 
 /**

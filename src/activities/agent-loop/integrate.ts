@@ -58,7 +58,9 @@ async function integrate(ctx: AgentLoopContext, input: IntegrateRunInput, signal
     // Each check on its own fresh tree of the merge (committed-checks.ts): one check cannot plant what the next runs.
     const checks = { source: checkout, commit: merged.commit, label: 'integration-check', policy: input.policy };
     for (const command of input.policy.verify) {
-      const [result] = await runChecksOnCommit(ctx, { ...checks, setup: input.setup, signal }, [command]);
+      const [result] = await runChecksOnCommit(ctx, { ...checks, setup: input.setup, base: input.base, signal }, [
+        command,
+      ]);
       if (!result!.passed) {
         const tail = result!.outputTail.slice(-MAX_FAILURE_TAIL);
         return fail('verify-failed', `run-wide verify "${command}" failed on the merged tasks: ${tail}`);

@@ -36,9 +36,10 @@ export function prepareTaskCheckout(
 async function prepare(ctx: AgentLoopContext, input: PrepareTaskCheckoutInput): Promise<PrepareTaskCheckoutResult> {
   const result = await checkoutFor(ctx, input);
   if (result.ok) {
-    const { runId, taskId, taskWorkflowId, policy, mcpTools, setup } = input;
+    const { runId, taskId, taskWorkflowId, policy, mcpTools, setup, base } = input;
     const { checkout, startCommit } = result;
-    ctx.held.hold(taskWorkflowId, { runId, taskId, taskWorkflowId, checkout, policy, mcpTools, startCommit, setup });
+    const held = { runId, taskId, taskWorkflowId, checkout, policy, mcpTools, startCommit, setup, base };
+    ctx.held.hold(taskWorkflowId, held);
   }
   return result;
 }
@@ -53,7 +54,7 @@ async function checkoutFor(ctx: AgentLoopContext, input: PrepareTaskCheckoutInpu
     // A move, or a retry of this activity after its push landed: the branch is the truth.
     const { checkout } = await prepareCheckout(settings, { remote, commit: existing, runId, taskId });
     await handToCommandOwner(checkout.dir);
-    await runSetup(ctx, checkout, input.setup);
+    await runSetup(ctx, checkout, input.setup, input.base);
     const pending = input.recover?.pendingStepId;
     const landed = pending
       ? (await findStep(settings, { remote, branch, runId, taskId, stepId: pending })).found
@@ -84,6 +85,6 @@ async function checkoutFor(ctx: AgentLoopContext, input: PrepareTaskCheckoutInpu
   }
   await pushTaskBranch(settings, { checkout, remote, branch, expectedOld: null });
   await handToCommandOwner(checkout.dir);
-  await runSetup(ctx, checkout, input.setup);
+  await runSetup(ctx, checkout, input.setup, input.base);
   return { ok: true, checkout, queue: ctx.ownQueue, startCommit, head: startCommit };
 }
