@@ -306,7 +306,8 @@ describe('a hostile agent cannot reach the host', { timeout: 300_000 }, () => {
         },
         script: [],
         scripts: {
-          lib: [write('setup.sh', reach)],
+          // A changed lockfile makes a cache keyed by the checkout's own lockfiles install again.
+          lib: [write('setup.sh', reach), write('package-lock.json', '{ "lockfileVersion": 3 }\n')],
           use: [{ tool: 'read_file', arguments: { path: 'deps/marker', startLine: null, endLine: null } }],
         },
         check: ({ view, h }) => {
