@@ -46,7 +46,7 @@ export interface CheckoutBenchResult {
 }
 
 /** A bare repository of `files` small files in one commit, written with fast-import (no working tree needed). */
-function generateRepository(dir: string, files: number): string {
+export function generateRepository(dir: string, files: number): string {
   const repo = path.join(dir, 'big.git');
   execFileSync('git', ['init', '-q', '--bare', repo]);
   const perFolder = 100;
@@ -63,7 +63,7 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 
 /** Plain git, no Planwright: a repository borrowing `objects` and `git checkout` of `commit`; what a checkout costs. */
-function rawCheckout(dir: string, objects: string, commit: string): number {
+export function rawCheckout(dir: string, objects: string, commit: string): number {
   const started = performance.now();
   execFileSync('git', ['init', '-q', dir]);
   writeFileSync(path.join(dir, '.git', 'objects', 'info', 'alternates'), `${objects}\n`);
@@ -71,7 +71,7 @@ function rawCheckout(dir: string, objects: string, commit: string): number {
   return performance.now() - started;
 }
 
-function timings(times: number[]): Spread {
+export function timings(times: number[]): Spread {
   const sorted = [...times].sort((a, b) => a - b);
   return {
     medianMs: Math.round(percentile(sorted, 0.5)),

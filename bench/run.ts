@@ -5,6 +5,7 @@
  *   npm run bench -- scale         # only the 5,000-task throughput scenario and its baselines
  *   npm run bench -- acting        # only agents that act: tool steps, 50 checkouts at once, a 200-step task
  *   npm run bench -- ui            # only the UI's page of a 5,000-task run, live and closed, in Chromium
+ *   npm run bench -- guards        # only the host-side guards of agent steps on a 10,000-file checkout
  */
 import { cpus, totalmem } from 'node:os';
 import type { Client } from '@temporalio/client';
@@ -27,6 +28,7 @@ import { orchestrationHops } from './breakdown';
 import { benchCheckout } from './checkout';
 import { devServerPid, processCpuMs } from './cpu';
 import { makespanLowerBound, scheduledMakespan } from './stats';
+import { benchStepGuards } from './step-guards';
 import { benchUi } from './ui';
 import type { PlainDagTask } from './workflows';
 
@@ -257,6 +259,22 @@ async function main() {
         `| ${mode} (${result.files} files, ${result.runs} runs) | ${t.medianMs.toFixed(0)} ms | ${t.p90Ms.toFixed(0)} ms | ` +
           `${t.coldMs.toFixed(0)} ms | ${t.baseline.medianMs.toFixed(0)} ms | ${t.overheadMedianMs.toFixed(0)} ms |`,
       );
+    }
+    say('');
+  }
+
+  if (which === 'all' || which === 'guards') {
+    // What every agent step and every check pays for the host-side guards (docs/security.md).
+    const g = await benchStepGuards();
+    say(`| guard (${g.files}-file checkout, ${g.runs} runs) | median | p90 | min | max |`);
+    say('| --- | --- | --- | --- | --- |');
+    for (const [name, t] of [
+      ['walk: embedded repositories and size (every step)', g.scan],
+      ['screening a one-file step (walk, status, limits)', g.screen],
+      ['fresh checkout of the commit (every check)', g.committedTree],
+      ['plain git checkout of the same commit, beside it', g.plainCheckout],
+    ] as const) {
+      say(`| ${name} | ${t.medianMs} ms | ${t.p90Ms} ms | ${t.minMs} ms | ${t.maxMs} ms |`);
     }
     say('');
   }
