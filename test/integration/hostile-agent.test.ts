@@ -131,6 +131,21 @@ function nestedFilterScript(marker: string): string {
   ].join('\n');
 }
 
+/** A TCP service on the host's loopback that counts connections: no agent, and no git of the worker, may reach it. */
+async function withLoopbackService(fn: (port: number, connections: string[]) => Promise<void>): Promise<void> {
+  const connections: string[] = [];
+  const server: Server = createServer((socket) => {
+    connections.push('connected');
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await fn((server.address() as { port: number }).port, connections);
+  } finally {
+    server.close();
+  }
+}
+
 describe('a hostile agent cannot reach the host', { timeout: 300_000 }, () => {
   it('a nested repository with a filter, made through `npm test`, never runs its filter on the host', async () => {
     const marker = markerPath();
@@ -236,14 +251,7 @@ describe('a hostile agent cannot reach the host', { timeout: 300_000 }, () => {
   });
 
   it("a submodule pointing at a loopback service never makes the worker's git call it", async () => {
-    const connections: string[] = [];
-    const server: Server = createServer((socket) => {
-      connections.push('connected');
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
-    try {
+    await withLoopbackService(async (port, connections) => {
       const lib = [
         'set -e',
         'mkdir -p vendor/x && cd vendor/x && git init -q && echo a > a.txt && git add a.txt',
@@ -277,20 +285,11 @@ describe('a hostile agent cannot reach the host', { timeout: 300_000 }, () => {
           assert.match(told, /changes to git settings files were undone .*: \.gitmodules/);
         },
       });
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it('setup commands, which keep the network, never run what an agent wrote', async () => {
-    const connections: string[] = [];
-    const server: Server = createServer((socket) => {
-      connections.push('connected');
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
-    try {
+    await withLoopbackService(async (port, connections) => {
       const reach = `node -e "require('net').connect(${port}, '127.0.0.1').on('error', () => {})"; sleep 1\n`;
       await hostileRun({
         // The base's setup script is harmless; the agent rewrites it, as it could a postinstall script or a lockfile.
@@ -316,9 +315,7 @@ describe('a hostile agent cannot reach the host', { timeout: 300_000 }, () => {
           assert.match(toldAgent(h, 'use'), /installed/, "the dependent got the base's setup products");
         },
       });
-    } finally {
-      server.close();
-    }
+    });
   });
 
   it('checks run on the committed tree: a stub planted in an ignored folder cannot make them pass', async () => {
