@@ -43,6 +43,8 @@ export async function preparePlan(model: ModelClient, input: PreparePlanInput): 
     }),
     availableMillicredits: input.availableMillicredits,
     maxRepairs: PLANNER_REPAIR_ROUNDS,
+    // A provider without strict schemas may add keys the plan format lacks (a task's "verify"): the planner is told.
+    strictKeys: true,
     validate: (draft) => {
       const check = validatePlan(draftToPlanInput(input.goal, draft), agentTypes);
       return check.ok ? [] : check.errors;

@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { loadModelSettings } from '../config';
 import { createAgentRegistry } from '../domain/agents';
 import type { Plan } from '../domain/plan';
-import { formatIssues, validatePlan } from '../domain/plan-validation';
+import { checkPlanFile, normalizePlanLists, unknownRunInputKeys } from '../domain/plan-file';
+import { flagsThatFit, planPolicyProblems } from '../domain/plan-policy';
+import { formatIssues } from '../domain/plan-validation';
 import { GoalInput, type ApproverRule, type GoalInputJson } from '../domain/run';
 import { checkRunId } from '../domain/task-address';
+import { WorkspacePolicy, type WorkspacePolicyInput } from '../domain/workspace-policy-schema';
 import { UserError } from '../infra/errors';
 
 /** Agent types known to this checkout: built-in ones plus those in planwright.config.json. */
@@ -35,16 +38,38 @@ export function readPlanFile(file: string): Plan {
   } catch (err) {
     throw new UserError(`plan file ${file} is not valid JSON: ${(err as Error).message}`);
   }
-  const check = validatePlan(json, knownAgentTypes());
+  const check = checkPlanFile(json, knownAgentTypes());
   if (!check.ok) throw new UserError(`plan file ${file} is invalid:\n  ${check.errors.join('\n  ')}`);
   return check.plan;
 }
 
-/** Validates a goalWorkflow input locally, so the CLI reports mistakes before starting anything. */
+/**
+ * Validates a goalWorkflow input locally, so the CLI reports mistakes before starting anything: unknown keys (which the
+ * workflow would drop) refused with the closest known one, lists written as one string made lists.
+ */
 export function checkGoalInput(input: GoalInputJson): GoalInput {
-  const parsed = GoalInput.safeParse(input);
+  const unknown = unknownRunInputKeys(input);
+  if (unknown.length > 0) throw new UserError(`invalid run options:\n  ${unknown.join('\n  ')}`);
+  const parsed = GoalInput.safeParse(input.plan ? { ...input, plan: normalizePlanLists(input.plan) } : input);
   if (!parsed.success) throw new UserError(`invalid run options:\n  ${formatIssues(parsed.error.issues).join('\n  ')}`);
   return parsed.data;
+}
+
+/**
+ * Refuses a plan that does not fit the run's workspace policy, before anything starts (the run would fail at once),
+ * naming the flags that would make it fit. The worker's ceiling may narrow the policy further; the run checks that.
+ */
+export function checkPlanFitsPolicy(plan: Plan | undefined, policyInput: WorkspacePolicyInput | undefined): void {
+  if (!plan || !policyInput) return;
+  const parsed = WorkspacePolicy.safeParse(policyInput);
+  if (!parsed.success) return; // The run input's own check names these problems.
+  const problems = planPolicyProblems(parsed.data, plan);
+  if (problems.length === 0) return;
+  const flags = flagsThatFit(parsed.data, plan);
+  throw new UserError(
+    `the plan does not fit the run's policy:\n  ${problems.join('\n  ')}` +
+      (flags.length > 0 ? `\nTo allow it, add: ${flags.join(' ')} (or change the plan's tasks)` : ''),
+  );
 }
 
 export function parsePositiveNumber(name: string) {

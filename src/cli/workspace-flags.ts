@@ -9,24 +9,19 @@ import { collect } from './options';
 
 /** The flags of `run` that give a run a git workspace, where agents act with tools. */
 export function workspaceOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option(
       '--repo <path|url>',
       'the git repository agents work on (Planwright writes only planwright/<runId>/… branches)',
     )
     .option('--base <ref>', 'branch, tag or commit tasks start from (default: the repository HEAD)')
     .option('--workspace', 'give the run a new git repository of its own (implied by --repo)')
-    .option('--verify <command>', 'a check every task must pass before review, e.g. "npm test" (repeatable)', collect)
     .option(
-      '--command <command>',
-      'a command agents may run, with any arguments (repeatable; --verify adds its own)',
+      '--setup <command>',
+      'run before agents start, with network, on the run\'s base, e.g. "npm ci" (repeatable; products never committed)',
       collect,
-    )
-    .option(
-      '--allow <glob>',
-      'paths agents may write, e.g. "src/**" (repeatable; default: everything but .git)',
-      collect,
-    )
+    );
+  return policyOptions(cmd)
     .option('--max-steps <n>', 'most tool calls per implementation round (default 40)', parsePositiveInt('--max-steps'))
     .option(
       '--max-tool-calls <n>',
@@ -37,6 +32,22 @@ export function workspaceOptions(cmd: Command): Command {
       '--max-task-tool-calls <n>',
       'most tool calls one task may make over all its rounds (default: no limit but the rounds)',
       parsePositiveInt('--max-task-tool-calls'),
+    );
+}
+
+/** The flags that set what agents may run and write: `run` and `plan` (which checks a plan file against them). */
+export function policyOptions(cmd: Command): Command {
+  return cmd
+    .option('--verify <command>', 'a check every task must pass before review, e.g. "npm test" (repeatable)', collect)
+    .option(
+      '--command <command>',
+      'a command agents may run, with any arguments (repeatable; --verify adds its own)',
+      collect,
+    )
+    .option(
+      '--allow <glob>',
+      'paths agents may write, e.g. "src/**" (repeatable; default: everything but .git)',
+      collect,
     );
 }
 

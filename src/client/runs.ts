@@ -8,6 +8,7 @@ import {
 } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { unknownRunInputKeys } from '../domain/plan-file';
 import { ProgressTracker, type ProgressEvent } from '../domain/progress-events';
 import type { GoalInput, RunView } from '../domain/run';
 import { UserError } from '../infra/errors';
@@ -25,6 +26,9 @@ export async function startRun(
   input: GoalInput,
   options: { taskQueue: string; workflowId?: string },
 ): Promise<WorkflowHandle<typeof goalWorkflow>> {
+  // The workflow drops keys it does not know (recorded runs must replay): a misspelt one is refused here instead.
+  const unknown = unknownRunInputKeys(input);
+  if (unknown.length > 0) throw new UserError(`invalid run input:\n  ${unknown.join('\n  ')}`);
   return client.workflow.start<typeof goalWorkflow>('goalWorkflow', {
     taskQueue: options.taskQueue,
     workflowId: options.workflowId ?? newRunId(),

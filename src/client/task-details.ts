@@ -1,6 +1,6 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import { closestWord } from '../config/edit-distance';
 import type { ImplementerOutput } from '../domain/agent-outputs';
+import { closestWord } from '../domain/edit-distance';
 import { taskBranch } from '../domain/git-refs';
 import type { TaskDetails } from '../domain/run-details';
 import { taskWorkflowId } from '../domain/task-address';

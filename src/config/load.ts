@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { createAgentRegistry } from '../domain/agents';
 import { formatIssues } from '../domain/plan-validation';
 import { DEFAULT_PRICES } from '../domain/prices';
+import { unknownKeyMessages } from '../domain/unknown-keys';
 import { ConfigError } from './errors';
 import { mcpAgentTypeProblems } from './mcp';
 import { checkModelSettings } from './model-checks';
 import { DEFAULT_MODEL_SETTINGS, DEFAULT_PROVIDER, PlanwrightConfig, type ModelSettings } from './schema';
-import { unknownKeyMessages } from './unknown-keys';
 
 /**
  * Reads and validates `planwright.config.json` in `cwd` (or the file named by PLANWRIGHT_CONFIG); no such file is an

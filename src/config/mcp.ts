@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { closestWord } from '../domain/edit-distance';
 import { ANY_AGENT_TYPE, MAX_MCP_SERVER_NAME_CHARS, MCP_SERVER_NAME, MCP_TOOL_PATTERN } from '../domain/mcp';
-import { closestWord } from './edit-distance';
 
 /**
  * `mcpServers` of `planwright.config.json`: the MCP servers whose tools agents may use. A server is code the user

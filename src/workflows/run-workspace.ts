@@ -2,9 +2,9 @@ import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } fr
 import type { AgentLoopActivities } from '../activities/agent-loop';
 import { INVALID_PLAN } from '../domain/errors';
 import type { Plan, TaskSpec } from '../domain/plan';
+import { planPolicyProblems, taskPolicy } from '../domain/plan-policy';
 import type { IntegrationResult, OpenedWorkspace, RunWorkspaceInput } from '../domain/run-workspace';
 import { workspaceQueueOf } from '../domain/task-queues';
-import { narrowPolicy } from '../domain/workspace-policy';
 import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
 import type { TaskWorkspaceInput } from './acting-task';
 
@@ -31,20 +31,9 @@ export async function openWorkspace(runId: string, workspace: RunWorkspaceInput)
   );
 }
 
-/** The run's policy as one task may use it: its plan entry may only narrow it. */
-function taskPolicy(policy: WorkspacePolicy, task: TaskSpec) {
-  return narrowPolicy(policy, {
-    ...(task.allowPaths ? { allowPaths: task.allowPaths } : {}),
-    ...(task.verify ? { verify: task.verify } : {}),
-  });
-}
-
 /** Fails the run before any task starts when a task of the plan would widen the run's policy. */
 export function checkPlanPolicy(policy: WorkspacePolicy, plan: Plan): void {
-  const problems = plan.tasks.flatMap((task) => {
-    const narrowed = taskPolicy(policy, task);
-    return narrowed.ok ? [] : narrowed.errors.map((e) => `task ${task.id}: ${e}`);
-  });
+  const problems = planPolicyProblems(policy, plan);
   if (problems.length > 0) {
     throw ApplicationFailure.create({
       type: INVALID_PLAN,

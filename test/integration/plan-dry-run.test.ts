@@ -106,6 +106,46 @@ describe('planwright plan --plan without a server', () => {
     assert.equal(result.stdout, '');
   });
 
+  it('exits 2 on a misspelt key, naming the key it meant, at plan --plan and at run --plan before anything starts', async () => {
+    const file = path.join(dir, 'misspelt.json');
+    const plan = JSON.parse(readFileSync(examplePlan, 'utf8')) as { tasks: Record<string, unknown>[] };
+    plan.tasks[0]!.verfy = ['npm test'];
+    writeFileSync(file, JSON.stringify(plan));
+    for (const command of [['plan'], ['run', '--wait']]) {
+      const result = await planwright([...command, '--plan', file], noServer);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /unknown key "tasks\.0\.verfy" \(did you mean "tasks\.0\.verify"\?\)/);
+    }
+  });
+
+  it('refuses a plan whose checks the policy the flags give does not allow, naming the flag, before anything starts', async () => {
+    const file = path.join(dir, 'python-checks.json');
+    const plan = JSON.parse(readFileSync(examplePlan, 'utf8')) as { tasks: Record<string, unknown>[] };
+    // One string where a list is expected: a list of one.
+    plan.tasks[1]!.verify = 'python3 -m unittest';
+    writeFileSync(file, JSON.stringify(plan));
+    const runs = [
+      ['plan', '--plan', file, '--verify', 'npm test'],
+      // --setup is a flag of run (it was documented, and refused as unknown).
+      ['run', '--plan', file, '--repo', dir, '--setup', 'npm ci', '--verify', 'npm test', '--wait'],
+    ];
+    for (const args of runs) {
+      const result = await planwright(args, noServer);
+      assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, /task implement: verify "python3 -m unittest" is not an allowed command/);
+      assert.match(result.stderr, /To allow it, add: --command "python3 -m unittest"/);
+    }
+    const fits = await planwright(['plan', '--plan', file, '--verify', 'npm test', '--command', 'python3'], noServer);
+    assert.equal(fits.code, 0, fits.stderr);
+  });
+
+  it('prints the plan format as JSON Schema', async () => {
+    const result = await planwright(['plan', '--schema'], noServer);
+    assert.equal(result.code, 0, result.stderr);
+    const schema = JSON.parse(result.stdout) as { properties: { tasks: { items: { properties: object } } } };
+    assert.ok('verify' in schema.properties.tasks.items.properties);
+  });
+
   it('still needs the server to plan a goal: exit 3 when it is unreachable', async () => {
     const result = await planwright(['plan', 'Write a CSV exporter'], noServer);
     assert.equal(result.code, 3, result.stderr);

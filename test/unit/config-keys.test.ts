@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadModelSettings, PlanwrightConfig } from '../../src/config';
-import { closestWord, editDistance } from '../../src/config/edit-distance';
-import { knownKeysAt } from '../../src/config/unknown-keys';
+import { closestWord, editDistance } from '../../src/domain/edit-distance';
+import { knownKeysAt } from '../../src/domain/unknown-keys';
 
 function withConfig(config: unknown): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'pw-keys-'));

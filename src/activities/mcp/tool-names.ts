@@ -1,6 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { closestWord } from '../../config/edit-distance';
 import type { McpServerConfig } from '../../config/mcp';
+import { closestWord } from '../../domain/edit-distance';
 import { MCP_CONFIG_INVALID } from '../../domain/mcp';
 import { mcpFailure } from './errors';
 

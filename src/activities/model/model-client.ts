@@ -33,6 +33,8 @@ export interface StructuredCallRequest<T> {
   availableMillicredits: number;
   /** Checks beyond the schema (e.g. plan graph rules); problems go back to the model like schema errors. */
   validate?: (value: T) => string[];
+  /** Refuse keys the schema does not know (sent back in a repair round) rather than dropping them silently. */
+  strictKeys?: boolean;
   /** Repair rounds after invalid output before failing; default 1. */
   maxRepairs?: number;
   /** Use this model instead of the configured one (escalation after repeated review failures). */

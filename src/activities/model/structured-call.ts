@@ -5,6 +5,7 @@ import { MODEL_OUTPUT_INVALID } from '../../domain/errors';
 import { spendDetails } from '../../domain/failure-details';
 import { formatIssues } from '../../domain/plan-validation';
 import { repairMessage } from '../../domain/prompts';
+import { unknownKeysIn } from '../../domain/unknown-keys';
 import type { Reply } from './api-request';
 import { callWithFallbacks, type ModelOutcome } from './metered-call';
 import { sendMetered, type AttemptSpend } from './metered-request';
@@ -66,7 +67,9 @@ function parseErrors<T>(reply: Reply, req: StructuredCallRequest<T>): string[] {
   } catch (err) {
     return [`the answer is not valid JSON (${(err as Error).message})`];
   }
+  // Without a strict schema the provider may add keys; zod would drop them, and with them what the model meant.
+  const unknown = req.strictKeys ? unknownKeysIn(req.schema, json) : [];
   const parsed = req.schema.safeParse(json);
-  if (!parsed.success) return formatIssues(parsed.error.issues);
-  return req.validate?.(parsed.data) ?? [];
+  if (!parsed.success) return [...unknown, ...formatIssues(parsed.error.issues)];
+  return [...unknown, ...(req.validate?.(parsed.data) ?? [])];
 }

@@ -4,11 +4,12 @@ import { estimatePlan, planGoal, planLocally } from '../../client';
 import { ConfigError, loadModelSettings, type ModelSettings } from '../../config';
 import type { PreparePlanResult } from '../../domain/activity-contracts';
 import { formatCredits } from '../../domain/credits';
+import { planFileJsonSchema } from '../../domain/plan-file';
 import { constraintList } from '../../domain/prompts';
 import type { GoalInput } from '../../domain/run';
 import { EXIT, UserError } from '../../infra/errors';
 import { criticalPath, planMermaid, planTable } from '../format';
-import { checkGoalInput, parsePositiveNumber } from '../inputs';
+import { checkGoalInput, checkPlanFitsPolicy, parsePositiveNumber } from '../inputs';
 import {
   clientFor,
   connectionOptions,
@@ -18,6 +19,7 @@ import {
   type ConnectionFlags,
   type GoalFlags,
 } from '../options';
+import { policyOptions, workspaceInputFrom, type WorkspaceFlags } from '../workspace-flags';
 
 /**
  * plan: the dry run that CI gates on. A plan file is checked and costed here, with no server, worker or model call;
@@ -25,16 +27,19 @@ import {
  */
 export function registerPlanCommand(program: Command): void {
   connectionOptions(
-    goalOptions(
-      program
-        .command('plan')
-        .description(
-          'dry run: write and validate a plan, print it with its DAG, critical path and projected credits ' +
-            '(with --plan: locally, no server or worker needed)',
-        )
-        .argument('[goal]', 'what the run should achieve'),
+    policyOptions(
+      goalOptions(
+        program
+          .command('plan')
+          .description(
+            'dry run: write and validate a plan, print it with its DAG, critical path and projected credits ' +
+              '(with --plan: locally, no server or worker needed)',
+          )
+          .argument('[goal]', 'what the run should achieve'),
+      ),
     ),
   )
+    .option('--schema', 'print the plan file format as JSON Schema (for editors) and exit')
     .option(
       '--max-credits <credits>',
       `exit ${EXIT.budgetGate} when the projected credits exceed this`,
@@ -45,9 +50,17 @@ export function registerPlanCommand(program: Command): void {
     .action(
       async (
         goal: string | undefined,
-        flags: GoalFlags & ConnectionFlags & { maxCredits?: number; out?: string; json?: boolean },
+        flags: GoalFlags &
+          ConnectionFlags &
+          WorkspaceFlags & { maxCredits?: number; out?: string; json?: boolean; schema?: boolean },
       ) => {
+        if (flags.schema) {
+          out(JSON.stringify(planFileJsonSchema(), null, 2));
+          return;
+        }
         const input = checkGoalInput(goalInputFrom(goal, flags));
+        // With --command/--verify/--allow, a plan file is checked against the policy they give, as `run` would.
+        checkPlanFitsPolicy(input.plan, workspaceInputFrom(flags)?.policy);
         const settings = modelSettings();
         // A plan file never reaches for the server: CI can gate on it without Temporal credentials or a worker.
         const result = input.plan ? planLocally(input.plan, settings) : await planOnWorkers(input, flags);

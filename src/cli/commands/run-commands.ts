@@ -17,6 +17,7 @@ import { writeArtifacts } from '../artifacts';
 import { progressLine, runReport, webUiLink } from '../format';
 import {
   checkGoalInput,
+  checkPlanFitsPolicy,
   parseApprovers,
   parseNonNegativeNumber,
   parsePositiveNumber,
@@ -98,6 +99,7 @@ export function registerRunCommands(program: Command): void {
             ...workspaceField(flags),
           }),
         );
+        checkPlanFitsPolicy(input.plan, input.workspace?.policy);
         if (input.workspace) await checkWorkspaceInput(input.workspace);
         const { client, target } = await clientFor(flags);
         if (flags.wait) await ensureWorkerPolling(client, target.namespace, flags.taskQueue);

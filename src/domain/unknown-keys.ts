@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { closestWord } from './edit-distance';
 
 /**
- * Messages for keys a strict config schema does not know, each with its full path and the key it most likely meant:
+ * Messages for keys a strict schema (the config file, a plan file) does not know, each with its full path and the key it most likely meant:
  * `unknown key "agnets" (did you mean "agents"?)`. A misspelt key must not pass silently and leave a default in force.
  */
 
@@ -38,4 +38,30 @@ function unwrap(schema: z.ZodType): z.ZodType {
     node = node.unwrap() as z.ZodType;
   }
   return node;
+}
+
+/**
+ * Every key of `value` the object schemas along its path do not know, as unknownKeyMessages words them. For answers
+ * a model wrote without a strict schema (the provider did not enforce one): zod's default objects drop such keys
+ * silently, and with them what the model meant to say.
+ */
+export function unknownKeysIn(schema: z.ZodType, value: unknown, path: PropertyKey[] = []): string[] {
+  const node = unwrap(schema);
+  if (node instanceof z.ZodObject && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const shape = node.shape as Record<string, z.ZodType>;
+    const unknown = Object.keys(value).filter((key) => !Object.hasOwn(shape, key));
+    const messages = unknown.length > 0 ? unknownKeyMessages(node, [], unknown).map((m) => atPath(path, m)) : [];
+    for (const [key, child] of Object.entries(value)) {
+      if (Object.hasOwn(shape, key)) messages.push(...unknownKeysIn(shape[key]!, child, [...path, key]));
+    }
+    return messages;
+  }
+  if (node instanceof z.ZodArray && Array.isArray(value)) {
+    return value.flatMap((item, i) => unknownKeysIn(node.element as z.ZodType, item, [...path, i]));
+  }
+  return [];
+}
+
+function atPath(path: readonly PropertyKey[], message: string): string {
+  return path.length > 0 ? `${path.map(String).join('.')}: ${message}` : message;
 }
