@@ -60,7 +60,16 @@ export function checkGoalInput(input: GoalInputJson): GoalInput {
  * naming the flags that would make it fit. The worker's ceiling may narrow the policy further; the run checks that.
  */
 export function checkPlanFitsPolicy(plan: Plan | undefined, policyInput: WorkspacePolicyInput | undefined): void {
-  if (!plan || !policyInput) return;
+  if (!plan) return;
+  if (!policyInput) {
+    // Without a workspace nothing runs a task's checks: a plan that names some would be called done unchecked.
+    const checked = plan.tasks.filter((t) => t.verify?.length || t.allowPaths?.length).map((t) => t.id);
+    if (checked.length === 0) return;
+    throw new UserError(
+      `tasks ${checked.join(', ')} set verify or allowPaths, which hold only in a git workspace: add --repo PATH ` +
+        '(or --workspace), or remove them from the plan',
+    );
+  }
   const parsed = WorkspacePolicy.safeParse(policyInput);
   if (!parsed.success) return; // The run input's own check names these problems.
   const problems = planPolicyProblems(parsed.data, plan);

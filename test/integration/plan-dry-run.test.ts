@@ -137,6 +137,16 @@ describe('planwright plan --plan without a server', () => {
     }
     const fits = await planwright(['plan', '--plan', file, '--verify', 'npm test', '--command', 'python3'], noServer);
     assert.equal(fits.code, 0, fits.stderr);
+    // Checks with nothing to run them: a run without a workspace is refused, not called done unchecked.
+    const workspacePlan = path.join(__dirname, '..', '..', 'examples', 'plan-workspace.json');
+    const unchecked = await planwright(['run', '--plan', workspacePlan, '--wait'], noServer);
+    assert.equal(unchecked.code, 2, unchecked.stderr);
+    assert.match(
+      unchecked.stderr,
+      /tasks option, tests, docs set verify or allowPaths, which hold only in a git workspace/,
+    );
+    const example = await planwright(['plan', '--plan', workspacePlan, '--verify', 'npm test'], noServer);
+    assert.equal(example.code, 0, example.stderr);
   });
 
   it('prints the plan format as JSON Schema', async () => {

@@ -60,7 +60,8 @@ export function registerPlanCommand(program: Command): void {
         }
         const input = checkGoalInput(goalInputFrom(goal, flags));
         // With --command/--verify/--allow, a plan file is checked against the policy they give, as `run` would.
-        checkPlanFitsPolicy(input.plan, workspaceInputFrom(flags)?.policy);
+        const policy = workspaceInputFrom(flags)?.policy;
+        if (policy) checkPlanFitsPolicy(input.plan, policy);
         const settings = modelSettings();
         // A plan file never reaches for the server: CI can gate on it without Temporal credentials or a worker.
         const result = input.plan ? planLocally(input.plan, settings) : await planOnWorkers(input, flags);
