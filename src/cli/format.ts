@@ -3,6 +3,7 @@ import type { Plan } from '../domain/plan';
 import type { ProgressEvent } from '../domain/progress-events';
 import type { RunView, TaskView } from '../domain/run';
 import type { RunMetrics } from '../domain/run-metrics';
+import { describeResultChecks } from '../domain/run-workspace';
 import { DagScheduler } from '../domain/scheduler';
 
 /** Renders rows as a plain fixed-width table (no colours: the output ends up in CI logs). */
@@ -106,12 +107,12 @@ export function workspaceLines(view: RunView): string[] {
   const integration = ws.integration;
   if (integration?.ok) {
     lines.push(
-      `Result: branch ${integration.branch} (${integration.commit.slice(0, 10)}), verified; ${plural(integration.merged.length, 'task')} merged`,
+      `Result: branch ${integration.branch} (${integration.commit.slice(0, 10)}), ${describeResultChecks(integration)}; ${plural(integration.merged.length, 'task')} merged`,
       `  Look at it: planwright diff ${view.runId} · planwright checkout ${view.runId} <dir>`,
       `  or with git alone: git clone --branch ${integration.branch} ${ws.remote} <dir>`,
     );
   } else if (integration) {
-    lines.push(`No verified result (${integration.reason}): ${truncate(integration.message, 400)}`);
+    lines.push(`No result branch (${integration.reason}): ${truncate(integration.message, 400)}`);
     lines.push(`  Each task's branch: planwright diff ${view.runId} <taskId>`);
   }
   return lines;

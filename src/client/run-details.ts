@@ -4,6 +4,7 @@ import { criticalPath } from '../domain/critical-path';
 import { Plan } from '../domain/plan';
 import type { RunView, TaskStatus } from '../domain/run';
 import type { CreditPoint, GraphNode, RunDetails } from '../domain/run-details';
+import { describeResultChecks } from '../domain/run-workspace';
 import { webUiLink } from '../domain/web-ui';
 import type { goalWorkflow } from '../workflows';
 import { planQuery, statusQuery, taskProgressQuery, taskStatesQuery } from '../workflows/messages';
@@ -81,6 +82,17 @@ export async function readRunDetails(client: Client, runId: string, options: Det
   }
 }
 
+/** What the run's workspace result is, in the words the CLI uses: its branch and the checks it passed. */
+function resultOf(view: RunView): Pick<RunDetails, 'result'> {
+  const integration = view.workspace?.integration;
+  if (!integration) return {};
+  if (!integration.ok)
+    return { result: `no result branch (${integration.reason}): ${integration.message.slice(0, 400)}` };
+  return {
+    result: `branch ${integration.branch} (${integration.commit.slice(0, 10)}), ${describeResultChecks(integration)}`,
+  };
+}
+
 function details(args: {
   view: RunView;
   live: boolean;
@@ -106,6 +118,7 @@ function details(args: {
     view,
     live: args.live,
     ...(args.closedAs ? { closedAs: args.closedAs } : {}),
+    ...resultOf(view),
     graph,
     criticalPath: criticalPath(graph),
     credits: args.credits,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import type { RunView } from '../domain/run';
-import type { RunWorkspaceInput } from '../domain/run-workspace';
+import { describeResultChecks, type RunWorkspaceInput } from '../domain/run-workspace';
 import { isLocalRepoLocation } from '../domain/workspace';
 import { UserError } from '../infra/errors';
 import { getRunView } from './runs';
@@ -76,10 +76,13 @@ export async function workRange(client: Client, runId: string, taskId?: string):
     const { branch, commit, startCommit } = task.work;
     return { remote, from: startCommit, to: commit, branch, label: `task ${taskId}` };
   }
-  if (integration?.ok) return { remote, from: base, to: integration.commit, branch: integration.branch, label: 'run' };
+  if (integration?.ok) {
+    const label = `run (${describeResultChecks(integration)})`;
+    return { remote, from: base, to: integration.commit, branch: integration.branch, label };
+  }
   const why = integration ? integration.message : `the run is ${view.status}`;
   throw new UserError(
-    `run ${runId} has no verified result branch (${why}); look at one task: planwright diff ${runId} <taskId>`,
+    `run ${runId} has no result branch (${why}); look at one task: planwright diff ${runId} <taskId>`,
   );
 }
 

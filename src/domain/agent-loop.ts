@@ -181,4 +181,6 @@ export interface IntegrateRunInput {
   taskIds: string[];
   policy: WorkspacePolicy;
   setup: string[];
+  /** Checks the merge must pass (integrationChecks); absent from runs that predate it: the policy's verify. */
+  checks?: string[];
 }

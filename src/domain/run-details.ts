@@ -37,6 +37,12 @@ export const RunDetails = z.object({
     .string()
     .optional()
     .describe('How a run that did not complete closed (failed, terminated, timed out, cancelled), with the reason'),
+  result: z
+    .string()
+    .optional()
+    .describe(
+      "A workspace run's result once it ended: its branch and the checks it passed (never called verified when none ran), or why there is none",
+    ),
   graph: z.array(GraphNode).describe('Every task of the plan in plan order, with its state; empty while planning'),
   criticalPath: z.array(z.string()).describe('Task ids of the longest dependency chain by effort, first to last'),
   credits: z

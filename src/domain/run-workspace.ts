@@ -99,6 +99,12 @@ export const IntegrationResult = z.discriminatedUnion('ok', [
     branch: z.string().describe('The result branch: planwright/<runId>/_result'),
     commit: CommitId.describe('Its commit'),
     merged: z.array(z.string()).describe('Task ids merged, in order'),
+    checks: z
+      .array(z.string())
+      .optional()
+      .describe(
+        "Checks the merged result passed: the run's and every merged task's, each once; empty: none ran. Absent in runs recorded before checks were listed",
+      ),
   }),
   z.object({
     ok: z.literal(false).describe('No verified result: the run ends partial'),
@@ -108,6 +114,24 @@ export const IntegrationResult = z.discriminatedUnion('ok', [
   }),
 ]);
 export type IntegrationResult = z.infer<typeof IntegrationResult>;
+
+/**
+ * The checks a run's merged result must pass: the run's own and those of every task merged into it (a task's `verify`
+ * in its plan entry), each once, in that order. Siblings that pass alone can break each other: only the merge shows it.
+ */
+export function integrationChecks(
+  runChecks: readonly string[],
+  merged: readonly { verify?: readonly string[] | undefined }[],
+): string[] {
+  return [...new Set([...runChecks, ...merged.flatMap((t) => t.verify ?? [])])];
+}
+
+/** How the CLI and the page say what a result passed: never "verified" when no check ran on it. */
+export function describeResultChecks(result: Extract<IntegrationResult, { ok: true }>): string {
+  if (result.checks === undefined) return 'checks not recorded';
+  if (result.checks.length === 0) return 'no checks ran on it';
+  return `verified: passed ${result.checks.join(', ')}`;
+}
 
 /** The workspace part of a run's report. */
 export const RunWorkspaceView = z.object({

@@ -348,12 +348,9 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
       const succeeded = ledger.plan?.tasks.filter((t) => ledger.tasks.get(t.id)?.status === 'succeeded') ?? [];
       const opened = ledger.workspace.opened;
       // Integration never fails the run: what went wrong is reported, and the run ends partial.
-      ledger.workspace.integration = await integrateRun(
-        runId,
-        opened,
-        succeeded.map((t) => t.id),
-        input.workspace?.setup ?? [],
-      ).catch((err: unknown) => integrationError(err));
+      ledger.workspace.integration = await integrateRun(runId, opened, succeeded, input.workspace?.setup ?? []).catch(
+        (err: unknown) => integrationError(err),
+      );
     }
     const status = ledger.conclude(now(), cancelled);
     meters.runEnded(status);

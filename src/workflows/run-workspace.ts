@@ -3,7 +3,12 @@ import type { AgentLoopActivities } from '../activities/agent-loop';
 import { INVALID_PLAN } from '../domain/errors';
 import type { Plan, TaskSpec } from '../domain/plan';
 import { planPolicyProblems, taskPolicy } from '../domain/plan-policy';
-import type { IntegrationResult, OpenedWorkspace, RunWorkspaceInput } from '../domain/run-workspace';
+import {
+  integrationChecks,
+  type IntegrationResult,
+  type OpenedWorkspace,
+  type RunWorkspaceInput,
+} from '../domain/run-workspace';
 import { workspaceQueueOf } from '../domain/task-queues';
 import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
 import type { TaskWorkspaceInput } from './acting-task';
@@ -60,16 +65,22 @@ export function taskWorkspace(opened: OpenedWorkspace, task: TaskSpec, input: Ru
   };
 }
 
-/** Merges the succeeded tasks' branches and runs the run-wide verify: the run's result branch, or why there is none. */
+/**
+ * Merges the succeeded tasks' branches and runs, on the merge, the run's checks and every merged task's: the run's
+ * result branch, or why there is none. The activity may take as long as every check at its limit, and more.
+ */
 export function integrateRun(
   runId: string,
   opened: OpenedWorkspace,
-  taskIds: string[],
+  succeeded: readonly TaskSpec[],
   setup: string[],
 ): Promise<IntegrationResult> {
+  const checks = integrationChecks(opened.policy.verify, succeeded);
+  const minutes = 60 + Math.ceil((checks.length * opened.policy.commandTimeoutSeconds) / 60);
+  const taskIds = succeeded.map((t) => t.id);
   return workspaceActivities().integrateRun.executeWithOptions(
-    sharedOptions(`integrate ${taskIds.length} task(s)`, '60 minutes'),
-    [{ runId, remote: opened.remote, base: opened.base, taskIds, policy: opened.policy, setup }],
+    sharedOptions(`integrate ${taskIds.length} task(s)`, `${minutes} minutes`),
+    [{ runId, remote: opened.remote, base: opened.base, taskIds, policy: opened.policy, setup, checks }],
   );
 }
 

@@ -55,13 +55,16 @@ describe('the CLI with a git workspace', () => {
       assert.match(run.stdout, new RegExp(`Repository: ${repo}`));
       assert.match(
         run.stdout,
-        new RegExp(`Result: branch planwright/${runId}/_result \\([0-9a-f]{10}\\), verified; 1 task merged`),
+        new RegExp(
+          `Result: branch planwright/${runId}/_result \\([0-9a-f]{10}\\), verified: passed node --test; 1 task merged`,
+        ),
       );
 
       const diff = await planwright(['diff', runId], cliEnv);
       assert.equal(diff.code, 0, diff.stderr);
       assert.match(diff.stdout, /\+\+\+ b\/src\/parser\.js/);
       assert.match(diff.stdout, /\+\+\+ b\/test\/parser\.test\.js/);
+      assert.match(diff.stderr, /^run \(verified: passed node --test\): planwright\//);
       const stat = await planwright(['diff', runId, 'parser', '--stat'], cliEnv);
       assert.match(stat.stdout, /2 files changed/);
 

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { workspaceLines } from '../../src/cli/format';
 import { resultBranch, taskBranch } from '../../src/domain/git-refs';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { commitLog, fixtureGit, userRepository } from '../helpers/git-fixtures';
@@ -365,6 +366,56 @@ describe('agents that act in a git workspace', () => {
       assert.match(integration.message, /a and b clash/);
       // Only a verified branch is called the run's result: none was written.
       assert.throws(() => fixtureGit(repo, 'rev-parse', '--verify', resultBranch(runId)));
+    });
+  });
+
+  it("runs every merged task's own checks on the merge, with no run-wide check, and records which checks passed", async () => {
+    const repo = userRepository({
+      ...NODE_PROJECT,
+      'check.sh': 'if [ -e "$1.flag" ] && [ -e "$2.flag" ]; then exit 1; fi\n',
+    });
+    // Each task's own check fails once both flags exist; no run-wide check at all.
+    const plan = {
+      goal: 'g',
+      tasks: [
+        { id: 'a', title: 'Task a', acceptanceCriteria: ['done'], verify: ['sh check.sh a b'] },
+        { id: 'b', title: 'Task b', acceptanceCriteria: ['done'], verify: ['sh check.sh b a'] },
+      ],
+    };
+    const write = (file: string) => ({
+      toolScript: [{ tool: 'write_file', arguments: { path: file, content: 'x\n' } }],
+    });
+    const policy = { commands: ['sh check.sh'] };
+    await withWorker(env, { tasks: { a: write('a.flag'), b: write('b.flag') } }, async (h) => {
+      const runId = uniqueId('run');
+      const view = await execute(h, { goal: 'g', plan, workspace: { repo, policy } }, runId);
+      assert.deepEqual(view.counts, { succeeded: 2 }, 'each passes its own check alone');
+      assert.equal(view.status, 'partial');
+      const integration = view.workspace?.integration;
+      assert.ok(integration && !integration.ok && integration.reason === 'verify-failed', JSON.stringify(integration));
+      assert.match(integration.message, /check "sh check.sh a b" failed on the merged tasks/);
+      assert.throws(() => fixtureGit(repo, 'rev-parse', '--verify', resultBranch(runId)));
+    });
+    await withWorker(env, { tasks: { a: write('a.flag') } }, async (h) => {
+      const view = await execute(h, {
+        goal: 'g',
+        plan: { ...plan, tasks: [plan.tasks[0]!] },
+        workspace: { repo, policy },
+      });
+      const integration = view.workspace?.integration;
+      assert.ok(integration?.ok, JSON.stringify(integration));
+      assert.deepEqual(integration.checks, ['sh check.sh a b']);
+      assert.match(workspaceLines(view).join('\n'), /verified: passed sh check\.sh a b; 1 task merged/);
+    });
+    await withWorker(env, { tasks: { a: write('a.flag') } }, async (h) => {
+      const unchecked = { goal: 'g', tasks: [{ id: 'a', title: 'Task a', acceptanceCriteria: ['done'] }] };
+      const view = await execute(h, { goal: 'g', plan: unchecked, workspace: { repo, policy } });
+      const integration = view.workspace?.integration;
+      assert.ok(integration?.ok);
+      assert.deepEqual(integration.checks, []);
+      const said = workspaceLines(view).join('\n');
+      assert.match(said, /no checks ran on it; 1 task merged/);
+      assert.doesNotMatch(said, /verified/);
     });
   });
 });

@@ -296,6 +296,8 @@ describe('details of an acting task', () => {
     assert.equal(task.output, undefined);
     assert.equal(task.diffError, undefined);
     assert.match(task.diff ?? '', /diff --git/);
+    const run = await readRunDetails(env.client, runId, UI);
+    assert.match(run.result ?? '', /^branch planwright\/.+\/_result \([0-9a-f]{10}\), verified: passed node --test$/);
   });
 });
 

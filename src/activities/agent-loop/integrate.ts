@@ -57,25 +57,32 @@ async function integrate(ctx: AgentLoopContext, input: IntegrateRunInput, signal
     }
     // Each check on its own fresh tree of the merge (committed-checks.ts): one check cannot plant what the next runs.
     const checks = { source: checkout, commit: merged.commit, label: 'integration-check', policy: input.policy };
-    for (const command of input.policy.verify) {
+    const commands = input.checks ?? input.policy.verify;
+    for (const command of commands) {
       const [result] = await runChecksOnCommit(ctx, { ...checks, setup: input.setup, base: input.base, signal }, [
         command,
       ]);
       if (!result!.passed) {
         const tail = result!.outputTail.slice(-MAX_FAILURE_TAIL);
-        return fail('verify-failed', `run-wide verify "${command}" failed on the merged tasks: ${tail}`);
+        return fail('verify-failed', `check "${command}" failed on the merged tasks: ${tail}`);
       }
     }
     try {
       await pushTaskBranch(settings, { checkout, remote: input.remote, branch, expectedOld: null });
-      return { ok: true, branch, commit: merged.commit, merged: input.taskIds } satisfies IntegrationResult;
+      return {
+        ok: true,
+        branch,
+        commit: merged.commit,
+        merged: input.taskIds,
+        checks: commands,
+      } satisfies IntegrationResult;
     } catch (err) {
       // A retry of this activity after its push landed: the branch holds that attempt's verified merge.
       if (!(err instanceof RemoteMovedError)) throw err;
       const ref = `refs/heads/${branch}`;
       const landed = (await listRemoteRefs(input.remote, [ref], { midRun: true })).refs.get(ref);
       if (!landed) throw err;
-      return { ok: true, branch, commit: landed, merged: input.taskIds } satisfies IntegrationResult;
+      return { ok: true, branch, commit: landed, merged: input.taskIds, checks: commands } satisfies IntegrationResult;
     }
   } finally {
     await removeCheckout(settings, checkout).catch(() => undefined);

@@ -201,6 +201,8 @@ function summaryParts(d) {
       h('dd', {}, v.finishedAt ? time(v.finishedAt) : d.closedAs ? d.closedAs : '–'),
     ),
     d.closedAs ? h('p', { class: 'note' }, `Closed: ${d.closedAs}`) : null,
+    // The server words it (the CLI's words): a result no check ran on is never called verified.
+    d.result ? h('p', { class: 'note', id: 'run-result' }, `Result: ${d.result}`) : null,
   ];
 }
 
