@@ -3,7 +3,7 @@ import { followRun, newRunId, startRun } from '../client';
 import { loadModelSettings, resolveWebUiUrl } from '../config';
 import { connectClient, resolveTemporalTarget } from '../infra/connection';
 import { isPortOpen, startDevServer, type DevServer } from '../infra/dev-server';
-import { EXIT } from '../infra/errors';
+import { EXIT, UserError } from '../infra/errors';
 import { findTemporalBinary } from '../infra/temporal-binary';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { DEFAULT_UI_PORT } from '../ui/server';
@@ -67,6 +67,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       worker.shutdown();
       await workerDone;
     });
+    // The demo's agents act in a git workspace: a worker that takes no workspace work (it said why just above) would
+    // leave the run waiting for one forever.
+    if (!worker.ownQueue) {
+      throw new UserError(
+        "the demo's agents work in a git workspace, and this machine's worker takes no workspace work (see the line " +
+          'above): run `npx planwright setup` (it installs bubblewrap), or allow unsandboxed commands with ' +
+          'PLANWRIGHT_UNSANDBOXED_COMMANDS=1 on a machine you do not mind agents changing',
+        1,
+      );
+    }
 
     const client = await connectClient(target);
     cleanups.push(() => client.connection.close());

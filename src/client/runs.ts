@@ -11,6 +11,7 @@ import { temporal } from '@temporalio/proto';
 import { unknownRunInputKeys } from '../domain/plan-file';
 import { ProgressTracker, type ProgressEvent } from '../domain/progress-events';
 import type { GoalInput, RunView } from '../domain/run';
+import { workspaceQueueOf } from '../domain/task-queues';
 import { UserError } from '../infra/errors';
 import type { goalWorkflow } from '../workflows';
 import { statusQuery } from '../workflows/messages';
@@ -156,4 +157,26 @@ export async function ensureWorkerPolling(client: Client, namespace: string, tas
       1,
     );
   }
+}
+
+/** How many workers poll the run's workspace queue for activities: none means a workspace run cannot open yet. */
+export async function workspacePollers(client: Client, namespace: string, taskQueue: string): Promise<number> {
+  const response = await client.workflowService.describeTaskQueue({
+    namespace,
+    taskQueue: { name: workspaceQueueOf(taskQueue) },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+  });
+  return (response.pollers ?? []).length;
+}
+
+/**
+ * What a person starting a workspace run is told when no worker takes workspace work: the run waits (a worker may
+ * be on its way, in a rolling deploy), and why none takes it is in the workers' own start-up line.
+ */
+export function noWorkspaceWorkerWarning(taskQueue: string): string {
+  return (
+    `no worker polls the workspace queue "${workspaceQueueOf(taskQueue)}": the run waits until one does. Workers that ` +
+    'cannot sandbox commands take no workspace work and say why when they start (install bubblewrap: ' +
+    '`planwright setup`; in a container, see docs/docker.md)'
+  );
 }

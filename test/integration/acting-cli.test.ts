@@ -130,4 +130,24 @@ describe('the CLI with a git workspace', () => {
       );
     });
   });
+
+  it('says so when no worker takes workspace work: the run waits for one, visibly', async () => {
+    const repo = userRepository(PROJECT);
+    await withWorker(
+      env,
+      {},
+      async (h) => {
+        const runId = uniqueId('cli');
+        const run = await planwright(
+          ['run', '--plan', planFile, '--repo', repo, '--id', runId, '--task-queue', h.taskQueue],
+          cliEnv,
+        );
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stderr, new RegExp(`no worker polls the workspace queue "${h.taskQueue}-workspace"`));
+        assert.match(run.stderr, /the run waits until one does/);
+        await h.env.client.workflow.getHandle(runId).terminate('test over');
+      },
+      { workspace: false },
+    );
+  });
 });

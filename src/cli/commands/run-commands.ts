@@ -5,6 +5,8 @@ import {
   followRun,
   getRunView,
   newRunId,
+  noWorkspaceWorkerWarning,
+  workspacePollers,
   readRunDetails,
   readTaskOutput,
   startRun,
@@ -103,6 +105,9 @@ export function registerRunCommands(program: Command): void {
         if (input.workspace) await checkWorkspaceInput(input.workspace);
         const { client, target } = await clientFor(flags);
         if (flags.wait) await ensureWorkerPolling(client, target.namespace, flags.taskQueue);
+        if (input.workspace && (await workspacePollers(client, target.namespace, flags.taskQueue)) === 0) {
+          console.error(`planwright: warning: ${noWorkspaceWorkerWarning(flags.taskQueue)}`);
+        }
         const runId = flags.id ?? newRunId();
         await startRun(client, input, { taskQueue: flags.taskQueue, workflowId: runId });
         const link = webUiLink(uiBase(), target.namespace, runId);
