@@ -25,7 +25,7 @@ export {
 export { planGoal, planLocally, type PlanGoalOptions } from './client/plan';
 export { ensureWorkerPolling, followRun, getRunView, newRunId, startRun } from './client/runs';
 export { noWorkspaceWorkerWarning, workspacePollers } from './client/runs';
-export { readTaskOutput } from './client/task-output';
+export { readTaskOutput, TaskActedError } from './client/task-output';
 export { readRunDetails, readRunPlan, type DetailsOptions } from './client/run-details';
 export { readTaskDetails } from './client/task-details';
 export { taskOutputRef, taskWorkflowId } from './domain/task-address';

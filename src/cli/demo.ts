@@ -8,6 +8,7 @@ import { findTemporalBinary } from '../infra/temporal-binary';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { DEFAULT_UI_PORT } from '../ui/server';
 import { connectWorker, createPlanwrightWorker } from '../worker';
+import { cliName } from './cli-name';
 import { progressLine, runReport, webUiLink } from './format';
 import { checkGoalInput } from './inputs';
 
@@ -100,7 +101,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       );
     }
     say(
-      `Watch runs in the browser: planwright ui (npx tsx src/cli/main.ts ui), then ` +
+      `Watch runs in the browser: ${cliName()} ui, then ` +
         `http://127.0.0.1:${DEFAULT_UI_PORT}/runs/${encodeURIComponent(runId)}`,
     );
     return view.status === 'succeeded' ? EXIT.ok : EXIT.runNotSucceeded;

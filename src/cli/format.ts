@@ -5,6 +5,7 @@ import type { RunView, TaskView } from '../domain/run';
 import type { RunMetrics } from '../domain/run-metrics';
 import { describeResultChecks } from '../domain/run-workspace';
 import { DagScheduler } from '../domain/scheduler';
+import { cliName } from './cli-name';
 
 /** Renders rows as a plain fixed-width table (no colours: the output ends up in CI logs). */
 export function table(header: string[], rows: string[][]): string {
@@ -108,12 +109,12 @@ export function workspaceLines(view: RunView): string[] {
   if (integration?.ok) {
     lines.push(
       `Result: branch ${integration.branch} (${integration.commit.slice(0, 10)}), ${describeResultChecks(integration)}; ${plural(integration.merged.length, 'task')} merged`,
-      `  Look at it: planwright diff ${view.runId} · planwright checkout ${view.runId} <dir>`,
+      `  Look at it: ${cliName()} diff ${view.runId} · ${cliName()} checkout ${view.runId} <dir>`,
       `  or with git alone: git clone --branch ${integration.branch} ${ws.remote} <dir>`,
     );
   } else if (integration) {
     lines.push(`No result branch (${integration.reason}): ${truncate(integration.message, 400)}`);
-    lines.push(`  Each task's branch: planwright diff ${view.runId} <taskId>`);
+    lines.push(`  Each task's branch: ${cliName()} diff ${view.runId} <taskId>`);
   }
   return lines;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  ServiceError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   type Client,
@@ -112,20 +113,18 @@ export async function followRun(
   runId: string,
   onEvent: (event: ProgressEvent) => void,
   pollMs = 1000,
+  options: FollowOptions = {},
 ): Promise<RunView> {
   const handle = client.workflow.getHandle<typeof goalWorkflow>(runId);
   const tracker = new ProgressTracker(runId);
   const report = (view: RunView) => {
     for (const event of tracker.next(view, new Date().toISOString())) onEvent(event);
   };
-  const done = handle.result().then(
-    (view) => ({ view }),
-    (error: unknown) => ({ error }),
-  );
+  const done = resultThroughOutages(handle, options);
   for (;;) {
     const finished = await Promise.race([done, new Promise<undefined>((r) => setTimeout(() => r(undefined), pollMs))]);
     if (!finished) {
-      // A query that fails (no worker for a moment) is simply tried again at the next look.
+      // A query that fails (no worker for a moment, the server restarting) is simply tried again at the next look.
       const view = await handle.query(statusQuery).catch(() => undefined);
       if (view) report(view);
       continue;
@@ -138,6 +137,51 @@ export async function followRun(
     }
     report(finished.view);
     return finished.view;
+  }
+}
+
+export interface FollowOptions {
+  /** Longest the server may stay out of reach before following gives up; default 10 minutes. */
+  maxOutageMs?: number;
+  /** Told each time the server is lost and found again (stderr in the CLI). */
+  onNotice?: (line: string) => void;
+}
+
+/**
+ * The run's outcome, riding through the Temporal server restarting or being out of reach for a while: a CI job must
+ * fail for its run, not for a blip of the server. Reconnects with backoff (1 s doubling to 30 s), saying so, and gives
+ * up after maxOutageMs without an answer.
+ */
+async function resultThroughOutages(
+  handle: WorkflowHandle<typeof goalWorkflow>,
+  options: FollowOptions,
+): Promise<{ view: RunView } | { error: unknown }> {
+  const maxOutageMs = options.maxOutageMs ?? 10 * 60_000;
+  const notice = options.onNotice ?? ((line: string) => console.error(`planwright: ${line}`));
+  let lostAt: number | undefined;
+  let delayMs = 1000;
+  for (;;) {
+    const askedAt = Date.now();
+    try {
+      const view = await handle.result();
+      return { view };
+    } catch (error) {
+      if (!(error instanceof ServiceError)) return { error };
+      const now = Date.now();
+      // A long wait before this failure means the server was back in between: this is a new outage.
+      if (now - askedAt > 60_000) {
+        lostAt = undefined;
+        delayMs = 1000;
+      }
+      lostAt ??= now;
+      if (now - lostAt > maxOutageMs) return { error };
+      notice(
+        `lost the Temporal server (${error.message.split('\n')[0]}); trying again in ${Math.round(delayMs / 1000)} s ` +
+          '(the run goes on without us)',
+      );
+      await new Promise((r) => setTimeout(r, delayMs));
+      delayMs = Math.min(delayMs * 2, 30_000);
+    }
   }
 }
 

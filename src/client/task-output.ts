@@ -43,10 +43,15 @@ export async function readTaskOutput(
   }
   if (!last && acted) {
     // An acting task's work is in the run's repository; its history holds step summaries only.
-    throw new UserError(
-      `${label} acted in the run's repository: its work is a branch, not a reply. See it with \`planwright diff <runId> <taskId>\``,
-    );
+    throw new TaskActedError(label);
   }
   if (!last) throw new UserError(`${label} has produced no output yet (${describeOutputRef(ref)})`);
   return last;
+}
+
+/** A task that acted in the run's repository has a branch, not a reply: front ends print how to see its diff. */
+export class TaskActedError extends UserError {
+  constructor(label: string) {
+    super(`${label} acted in the run's repository: its work is a branch, not a reply`);
+  }
 }

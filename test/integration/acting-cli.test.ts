@@ -79,7 +79,11 @@ describe('the CLI with a git workspace', () => {
 
       const output = await planwright(['output', runId, 'parser'], cliEnv);
       assert.equal(output.code, 2);
-      assert.match(output.stderr, /acted in the run's repository: .*planwright diff/);
+      // The exact command, with its ids, as the person can run it here (a clone: npx).
+      assert.match(
+        output.stderr,
+        new RegExp(`acted in the run's repository: .*See it with: npx planwright diff ${runId} parser`),
+      );
     });
   });
 

@@ -11,11 +11,13 @@ import {
   readTaskOutput,
   startRun,
   taskOutputRef,
+  TaskActedError,
   checkWorkspaceInput,
 } from '../../client';
 import type { GoalInputJson, RunView } from '../../domain/run';
 import { EXIT, UserError } from '../../infra/errors';
 import { writeArtifacts } from '../artifacts';
+import { cliName } from '../cli-name';
 import { progressLine, runReport, webUiLink } from '../format';
 import {
   checkGoalInput,
@@ -113,7 +115,7 @@ export function registerRunCommands(program: Command): void {
         const link = webUiLink(uiBase(), target.namespace, runId);
         if (!flags.wait) {
           out(runId);
-          console.error(`Started run ${runId}. Follow it: planwright status ${runId} · Web UI: ${link}`);
+          console.error(`Started run ${runId}. Follow it: ${cliName()} status ${runId} · Web UI: ${link}`);
           return;
         }
         console.error(`Started run ${runId} · Web UI: ${link}`);
@@ -181,7 +183,14 @@ export function registerRunCommands(program: Command): void {
     .option('--json', 'print the output as JSON')
     .action(async (runId: string, taskId: string, flags: ConnectionFlags & { out?: string; json?: boolean }) => {
       const { client } = await clientFor(flags);
-      const output = await readTaskOutput(client, taskOutputRef(runId, taskId), `task "${taskId}" in run "${runId}"`);
+      const output = await readTaskOutput(
+        client,
+        taskOutputRef(runId, taskId),
+        `task "${taskId}" in run "${runId}"`,
+      ).catch((err: unknown) => {
+        if (!(err instanceof TaskActedError)) throw err;
+        throw new UserError(`${err.message}. See it with: ${cliName()} diff ${runId} ${taskId}`);
+      });
       if (flags.json) out(JSON.stringify(output, null, 2));
       else {
         out(output.summary);
