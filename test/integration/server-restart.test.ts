@@ -81,7 +81,8 @@ describe('following a run through a server restart', { timeout: 240_000 }, () =>
 
     await waitFor('the first task to be under way', async () => sim!.requests().some((r) => r.task === 'a'), 60_000);
     await server.stop();
-    await new Promise((r) => setTimeout(r, 3000));
+    // Longer than the SDK's own retries of an unavailable server (about 20 s), which hide a short restart.
+    await new Promise((r) => setTimeout(r, 30_000));
     server = await startDevServer(serverOptions);
     // A worker that gave up on the lost server is started again, as its supervisor would.
     if (worker.exitCode !== null) worker = startWorker();
