@@ -40,42 +40,53 @@ describe('agents that act in a git workspace', () => {
   it('writes a module and its test, passes verify and review, and leaves a verified result branch', async () => {
     const repo = userRepository(NODE_PROJECT);
     const before = fixtureGit(repo, 'rev-parse', 'HEAD');
-    await withWorker(env, {}, async (h) => {
-      const runId = uniqueId('run');
-      const view = await execute(
-        h,
-        {
-          goal: 'Add a greeting module with tests',
-          plan: { goal: 'g', tasks: [{ id: 'greet', title: 'Add a greeting module', acceptanceCriteria: ['tested'] }] },
-          workspace: { repo, policy: { commands: ['node --test'], verify: ['node --test'] } },
-        },
-        runId,
-      );
-      assert.equal(view.status, 'succeeded', JSON.stringify(view.workspace));
-      const work = view.tasks[0]!.work!;
-      assert.equal(work.branch, taskBranch(runId, 'greet'));
-      assert.ok(work.changedFiles.length >= 2, `changed: ${work.changedFiles.join(', ')}`);
-      assert.ok(view.workspace?.integration?.ok);
-      // The user's branch and working tree are untouched; the run's branches are in their repository.
-      assert.equal(fixtureGit(repo, 'rev-parse', 'main'), before);
-      assert.equal(fixtureGit(repo, 'status', '--porcelain'), '');
-      const result = fixtureGit(repo, 'rev-parse', resultBranch(runId));
-      assert.equal(view.workspace.integration.ok && view.workspace.integration.commit, result);
-      const files = fixtureGit(repo, 'ls-tree', '-r', '--name-only', result).split('\n');
-      for (const f of work.changedFiles) assert.ok(files.includes(f), `${f} in the result`);
-      // One commit per changing step, each with the run, task and step trailers.
-      const commits = commitLog(repo, work.branch).filter((c) => /Planwright-Step:/.test(c.body));
-      assert.equal(commits.length, work.commits);
-      for (const c of commits) assert.match(c.body, new RegExp(`Planwright-Run: ${runId}`));
-      // Each step has a summary a person can read in the Web UI.
-      const steps = await activitySummaries(h.env.client, `${runId}/greet`);
-      assert.ok(
-        steps.some((s) => /^write src\//.test(s)),
-        steps.join(' | '),
-      );
-      assert.ok(steps.includes('run node --test'), steps.join(' | '));
-      assert.ok(steps.includes('verify · round 1'), steps.join(' | '));
-    });
+    const workspace = testWorkspace();
+    await withWorker(
+      env,
+      {},
+      async (h) => {
+        const runId = uniqueId('run');
+        const view = await execute(
+          h,
+          {
+            goal: 'Add a greeting module with tests',
+            plan: {
+              goal: 'g',
+              tasks: [{ id: 'greet', title: 'Add a greeting module', acceptanceCriteria: ['tested'] }],
+            },
+            workspace: { repo, policy: { commands: ['node --test'], verify: ['node --test'] } },
+          },
+          runId,
+        );
+        assert.equal(view.status, 'succeeded', JSON.stringify(view.workspace));
+        const work = view.tasks[0]!.work!;
+        assert.equal(work.branch, taskBranch(runId, 'greet'));
+        assert.ok(work.changedFiles.length >= 2, `changed: ${work.changedFiles.join(', ')}`);
+        assert.ok(view.workspace?.integration?.ok);
+        // The user's branch and working tree are untouched; the run's branches are in their repository.
+        assert.equal(fixtureGit(repo, 'rev-parse', 'main'), before);
+        assert.equal(fixtureGit(repo, 'status', '--porcelain'), '');
+        const result = fixtureGit(repo, 'rev-parse', resultBranch(runId));
+        assert.equal(view.workspace.integration.ok && view.workspace.integration.commit, result);
+        const files = fixtureGit(repo, 'ls-tree', '-r', '--name-only', result).split('\n');
+        for (const f of work.changedFiles) assert.ok(files.includes(f), `${f} in the result`);
+        // One commit per changing step, each with the run, task and step trailers.
+        const commits = commitLog(repo, work.branch).filter((c) => /Planwright-Step:/.test(c.body));
+        assert.equal(commits.length, work.commits);
+        for (const c of commits) assert.match(c.body, new RegExp(`Planwright-Run: ${runId}`));
+        // Each step has a summary a person can read in the Web UI.
+        const steps = await activitySummaries(h.env.client, `${runId}/greet`);
+        assert.ok(
+          steps.some((s) => /^write src\//.test(s)),
+          steps.join(' | '),
+        );
+        assert.ok(steps.includes('run node --test'), steps.join(' | '));
+        assert.ok(steps.includes('verify · round 1'), steps.join(' | '));
+        // Nothing of the run stays on the worker's disk: no checkout, no empty folder of the run.
+        assert.deepEqual(readdirSync(path.join(workspace.root, 'checkouts')), []);
+      },
+      { workspace },
+    );
   });
 
   it('sends a failed verify back to the implementer as feedback; the reviewer sees only work that passed', async () => {

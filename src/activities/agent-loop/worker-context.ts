@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError, type WorkspaceWorkerConfig } from '../../config';
 import { MCP_SERVER_UNAVAILABLE } from '../../domain/mcp';
 import { listMcpTools, McpClientPool } from '../mcp';
 import type { ModelClient } from '../model/model-client';
 import { probeSandbox } from '../sandbox';
-import { workspaceSettings } from '../workspace';
+import { removeOrphanedCheckouts, workspaceSettings } from '../workspace';
 import { HeldTasks } from './held-tasks';
 import type { AgentLoopContext } from './settings';
 import { TranscriptCache } from './transcript-cache';
@@ -35,15 +36,21 @@ export async function workspaceContext(
   if (!probed.ok) {
     console.error(`planwright worker: WARNING: agents' commands run WITHOUT a sandbox (${probed.reason})`);
   }
+  const settings = workspaceSettings({
+    root: config.root,
+    partial: config.partialClones,
+    ...(config.cloneDepth ? { depth: config.cloneDepth } : {}),
+    ...(config.gitIdentity ? { identity: config.gitIdentity } : {}),
+    ...(config.limits ? { limits: config.limits } : {}),
+  });
+  // A worker killed on this host cleaned nothing up: its checkouts go now (their tasks move to fresh checkouts).
+  const orphans = await removeOrphanedCheckouts(path.join(settings.root, 'checkouts'));
+  if (orphans.length > 0) {
+    console.error(`planwright worker: removed ${orphans.length} checkout(s) left by workers that are gone`);
+  }
   return {
     model,
-    workspace: workspaceSettings({
-      root: config.root,
-      partial: config.partialClones,
-      ...(config.cloneDepth ? { depth: config.cloneDepth } : {}),
-      ...(config.gitIdentity ? { identity: config.gitIdentity } : {}),
-      ...(config.limits ? { limits: config.limits } : {}),
-    }),
+    workspace: settings,
     ...(config.ceiling ? { ceiling: config.ceiling } : {}),
     sandbox: probed.ok ? 'bwrap' : 'none',
     fleet: config.fleet,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { encodeRefComponent } from '../../domain/git-refs';
 import type { Checkout, PrepareCheckoutInput, PreparedCheckout } from '../../domain/workspace';
 import { initSubmodules, pullLfs } from './checkout-content';
+import { claimCheckout, ownerFile } from './checkout-owner';
 import { ensureCache, prefetchBlobs } from './clone-cache';
 import { alternatesContent, alternatesFile, checkoutConfig, sealConfig } from './config-guard';
 import { git } from './git';
@@ -63,6 +64,7 @@ export async function prepareCheckout(
   const dir = path.join(parent, `${encodeRefComponent(input.taskId)}-${Math.random().toString(36).slice(2, 10)}`);
   const base = { cache, remote: input.remote, commit: input.commit, partial: settings.partial };
   try {
+    await claimCheckout(dir);
     const checkout =
       settings.mode === 'clone' ? await cloneCheckout(dir, cache, base) : await worktreeCheckout(dir, cache, base);
     const submodules = await initSubmodules(settings, checkout);
@@ -70,6 +72,7 @@ export async function prepareCheckout(
     return { checkout, submodules, lfs };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
+    await rm(ownerFile(dir), { force: true });
     if (settings.mode === 'worktree') await git(['worktree', 'prune'], { gitDir: cache }).catch(() => undefined);
     throw err;
   }
@@ -89,6 +92,7 @@ export async function checkoutCommittedTree(
 ): Promise<Checkout> {
   const dir = path.join(path.dirname(source.dir), `${label}-${Math.random().toString(36).slice(2, 10)}`);
   try {
+    await claimCheckout(dir);
     await git(['init', '--quiet', '--template=', '--initial-branch=planwright', dir]);
     const gitDir = path.join(dir, '.git');
     await sealConfig(gitDir, checkoutConfig({ url: source.remote, partial: source.partial }));
@@ -103,6 +107,7 @@ export async function checkoutCommittedTree(
     return { ...source, dir, gitDir, commit, mode: 'clone' };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
+    await rm(ownerFile(dir), { force: true });
     throw err;
   }
 }

@@ -1,7 +1,8 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Checkout } from '../../domain/workspace';
 import { runCheckoutsDir } from './checkout';
+import { ownerFile } from './checkout-owner';
 import { git } from './git';
 import type { WorkspaceSettings } from './settings';
 
@@ -16,9 +17,12 @@ async function pruneWorktrees(settings: WorkspaceSettings): Promise<void> {
 /** Removes one checkout from this worker's disk (its folder, and its worktree record). Nothing pushed is touched. */
 export async function removeCheckout(settings: WorkspaceSettings, checkout: Checkout): Promise<void> {
   await rm(checkout.dir, { recursive: true, force: true });
+  await rm(ownerFile(checkout.dir), { force: true });
   if (checkout.mode === 'worktree') {
     await git(['worktree', 'prune'], { gitDir: checkout.cache }).catch(() => undefined);
   }
+  // The run's folder goes with its last checkout (rmdir refuses a folder that still holds one).
+  await rmdir(path.dirname(checkout.dir)).catch(() => undefined);
 }
 
 /**

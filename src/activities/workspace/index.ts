@@ -25,6 +25,7 @@ import type { WorkspaceSettings } from './settings';
 export { DEFAULT_IDENTITY, workspaceSettings, type GitIdentity, type WorkspaceSettings } from './settings';
 export { DEFAULT_CHECKOUT_LIMITS, type CheckoutLimits } from './settings';
 export { scanWorkTree, type TreeScan } from './tree-scan';
+export { removeOrphanedCheckouts } from './checkout-owner';
 export * from './errors';
 export {
   checkoutCommittedTree,
