@@ -2,7 +2,14 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { followRun, newRunId, startRun } from '../client';
 import { loadModelSettings, resolveWebUiUrl } from '../config';
 import { connectClient, resolveTemporalTarget } from '../infra/connection';
-import { isPortOpen, startDevServer, type DevServer } from '../infra/dev-server';
+import {
+  defaultUiPort,
+  isLoopbackHost,
+  isPortOpen,
+  splitTemporalAddress,
+  startDevServer,
+  type DevServer,
+} from '../infra/dev-server';
 import { EXIT, UserError } from '../infra/errors';
 import { findTemporalBinary } from '../infra/temporal-binary';
 import { startSimulator, type Simulator } from '../simulator/server';
@@ -17,6 +24,8 @@ export const DEMO_GOAL =
 
 export interface DemoOptions {
   goal?: string;
+  /** The Web UI port of a dev server the demo starts; default 8233 beside 7233, else the server's port + 1000. */
+  uiPort?: number;
   budget?: number;
   maxConcurrency?: number;
 }
@@ -28,18 +37,36 @@ export interface DemoOptions {
 export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const say = (line: string) => console.log(line);
   const cleanups: (() => Promise<void>)[] = [];
-  // The demo prints its own progress; the SDK's INFO lines would bury it.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // The demo prints its own progress; the SDK's INFO lines would bury it, and its warning that the workspace queues'
+  // workers poll no workflows (they are activity-only by design) says nothing to someone trying Planwright.
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry) => {
+      if (!entry.message.startsWith('No workflows registered')) console.error(`[${entry.level}] ${entry.message}`);
+    }),
+  });
   try {
     const target = resolveTemporalTarget();
     let server: DevServer | undefined;
     let uiBase = resolveWebUiUrl();
+    const { host, port } = splitTemporalAddress(target.address);
     if (await isPortOpen(target.address)) {
+      if (!(await isTemporalServer(target))) {
+        throw new UserError(
+          `${target.address} answers, but not as a Temporal server: stop what listens there, or move the demo to a ` +
+            'free port: TEMPORAL_ADDRESS=127.0.0.1:17233 npm start (its Web UI then takes port 18233)',
+        );
+      }
       say(`Using the Temporal server at ${target.address}.`);
+    } else if (!isLoopbackHost(host)) {
+      throw new UserError(
+        `cannot reach the Temporal server at ${target.address} (TEMPORAL_ADDRESS): start it, or unset TEMPORAL_ADDRESS ` +
+          'and the demo starts a dev server of its own',
+      );
     } else {
       const binary = findTemporalBinary({ log: say });
-      say(`Starting a Temporal dev server (${binary}) with its database in .planwright/ ...`);
-      server = await startDevServer({ binary });
+      const uiPort = options.uiPort ?? defaultUiPort(port);
+      say(`Starting a Temporal dev server (${binary}) on port ${port} with its database in .planwright/ ...`);
+      server = await startDevServer({ binary, port, uiPort });
       cleanups.push(() => server!.stop());
       uiBase = server.uiUrl;
       say(`Temporal dev server on ${server.address}, Web UI on ${server.uiUrl}.`);
@@ -97,7 +124,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     if (server) {
       say('');
       say(
-        'The dev server stops now; its history is kept. `npm run server` brings it back with this run at the link above.',
+        'The dev server stops now; its history is kept. `' +
+          (port === 7233 ? 'npm run server' : `npm run server -- --port ${port} --ui-port ${uiPortOf(server)}`) +
+          '` brings it back with this run at the link above.',
       );
     }
     say(
@@ -109,4 +138,23 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     // Last started, first stopped: the worker goes before its connection, the server last.
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   }
+}
+
+/** True when a Temporal server answers at the target (something else may hold the port). */
+async function isTemporalServer(target: ReturnType<typeof resolveTemporalTarget>): Promise<boolean> {
+  try {
+    const client = await connectClient(target);
+    try {
+      await client.connection.withDeadline(Date.now() + 3000, () => client.workflowService.getSystemInfo({}));
+      return true;
+    } finally {
+      await client.connection.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+function uiPortOf(server: DevServer): string {
+  return new URL(server.uiUrl).port;
 }

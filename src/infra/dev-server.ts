@@ -10,7 +10,7 @@ export interface DevServerOptions {
   binary: string;
   port?: number;
   uiPort?: number;
-  /** SQLite file that keeps history across restarts; default .planwright/temporal-dev.db. */
+  /** SQLite file that keeps history across restarts; default .planwright/temporal-dev.db (-<port>.db off 7233). */
   dbFile?: string;
   namespace?: string;
   /** Pass the child's output through (for `planwright server`); otherwise it is kept quiet. */
@@ -62,8 +62,29 @@ export function devServerTuningFlags(): string[] {
   ]);
 }
 
+/** The default database of a dev server on `port`: one per server, so two servers never share one. */
+export function defaultDbFile(port = 7233): string {
+  return path.join(stateDir(), port === 7233 ? 'temporal-dev.db' : `temporal-dev-${port}.db`);
+}
+
+/** The Web UI port that goes with a server port: 8233 beside 7233, else the server's port plus 1000. */
+export function defaultUiPort(port = 7233): number {
+  return port === 7233 ? 8233 : port + 1000;
+}
+
+/** host and port of `host:port` (an IPv6 host in brackets too). */
+export function splitTemporalAddress(address: string): { host: string; port: number } {
+  const [host, port] = splitAddress(address);
+  return { host: host.replace(/^\[|\]$/g, ''), port };
+}
+
+/** True for an address of this machine's loopback, where the demo may start a dev server of its own. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 export function devServerArgs(options: DevServerOptions): string[] {
-  const dbFile = options.dbFile ?? path.join(stateDir(), 'temporal-dev.db');
+  const dbFile = options.dbFile ?? defaultDbFile(options.port);
   return [
     'server',
     'start-dev',
@@ -72,7 +93,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
     '--port',
     String(options.port ?? 7233),
     '--ui-port',
-    String(options.uiPort ?? 8233),
+    String(options.uiPort ?? defaultUiPort(options.port)),
     '--db-filename',
     dbFile,
     '--namespace',
@@ -109,7 +130,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
   return {
     address,
-    uiUrl: `http://localhost:${options.uiPort ?? 8233}`,
+    uiUrl: `http://localhost:${options.uiPort ?? defaultUiPort(options.port)}`,
     process: child,
     stop: async () => {
       if (child.exitCode !== null) return;

@@ -152,8 +152,16 @@ export function registerLocalCommands(program: Command): void {
       'the main job on embedded defaults: dev server, worker, simulator unless OPENAI_API_KEY is set, a demo goal',
     )
     .addOption(new Option('--goal <text>', 'goal to run instead of the demo goal'))
-    .action(async (flags: { goal?: string }) => {
-      process.exitCode = await runDemo(flags.goal ? { goal: flags.goal } : {});
+    .option(
+      '--ui-port <port>',
+      "Web UI port of the dev server the demo starts (default 8233, or TEMPORAL_ADDRESS's port + 1000)",
+      parsePositiveInt('--ui-port'),
+    )
+    .action(async (flags: { goal?: string; uiPort?: number }) => {
+      process.exitCode = await runDemo({
+        ...(flags.goal ? { goal: flags.goal } : {}),
+        ...(flags.uiPort ? { uiPort: flags.uiPort } : {}),
+      });
     });
 }
 
