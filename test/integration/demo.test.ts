@@ -10,14 +10,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { planwright } from '../helpers/cli';
 import { openTmpDir } from '../helpers/git-fixtures';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../helpers/ports';
 
 describe('the demo', { timeout: 300_000 }, () => {
   it('starts its own server on the port TEMPORAL_ADDRESS names, with its own database, and links to its Web UI', async () => {

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startDevServer, type DevServer } from '../../src/infra/dev-server';
@@ -15,17 +14,10 @@ import { findTemporalBinary } from '../../src/infra/temporal-binary';
 import { startSimulator, type Simulator } from '../../src/simulator/server';
 import { openTmpDir } from '../helpers/git-fixtures';
 import { waitFor } from '../helpers/history';
+import { freePort } from '../helpers/ports';
 
 const root = path.join(__dirname, '..', '..');
 const dir = openTmpDir('pw-server-restart-');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function cli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'main.ts'), ...args], {
