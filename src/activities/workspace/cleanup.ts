@@ -34,5 +34,6 @@ export async function cleanupRun(settings: WorkspaceSettings, runId: string): Pr
   const entries = await readdir(dir).catch(() => [] as string[]);
   await rm(dir, { recursive: true, force: true });
   await pruneWorktrees(settings);
-  return { removed: entries.length };
+  // Each checkout has its owner file beside it (checkout-owner.ts): count the checkouts.
+  return { removed: entries.filter((e) => !e.endsWith('.owner')).length };
 }
