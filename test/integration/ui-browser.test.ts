@@ -20,6 +20,7 @@ import { startUiServer, type UiServer } from '../../src/ui/server';
 import { pendingApprovalsQuery } from '../../src/workflows/messages';
 import { launchChromium } from '../helpers/browser';
 import { randomPlan } from '../helpers/dags';
+import { userRepository } from '../helpers/git-fixtures';
 import { waitFor } from '../helpers/history';
 import { createTestEnvironment, productionBundle, uniqueId, withWorker } from '../helpers/temporal';
 import { createFakeBackend, detailsOf } from '../helpers/ui-backend';
@@ -175,6 +176,49 @@ describe('the Planwright UI in Chromium', { skip, timeout: 300_000 }, () => {
       await other.context().close();
       await page.context().close();
     });
+  });
+
+  it("shows a round that failed its checks with a FAIL badge and the end of the output first, and the run's lack of a result", async () => {
+    const repo = userRepository({ 'package.json': '{ "name": "fixture" }\n' });
+    // A test runner's progress dots first, then the failing test's name at the very end.
+    const noisy =
+      "process.stdout.write('.'.repeat(400) + '\\n' + 'x\\n'.repeat(60));\n" +
+      "require('node:test')('parses the okapi header', () => { throw new Error('okapi header missing'); });\n";
+    const scenario = {
+      tasks: {
+        calc: {
+          toolScript: [{ tool: 'write_file', arguments: { path: 'test/okapi.test.js', content: noisy } }],
+          toolScriptRounds: 1,
+        },
+      },
+    };
+    const runId = uniqueId('ui-verify');
+    await withWorker(env, scenario, async (h) => {
+      await env.client.workflow.execute('goalWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: runId,
+        args: [
+          {
+            goal: 'g',
+            plan: { goal: 'g', tasks: [{ id: 'calc', title: 'Task calc', acceptanceCriteria: ['done'] }] },
+            workspace: { repo, policy: { commands: ['node --test'], verify: ['node --test'] } },
+          } satisfies GoalInputJson,
+        ],
+      });
+    });
+    const page = await newPage();
+    await page.goto(`${ui.url}/runs/${encodeURIComponent(runId)}/tasks/calc`);
+    const round1 = page.locator('.task-panel[data-task-id="calc"] .round[data-round="1"]');
+    await round1.locator('.verify.failed .verdict.fail').waitFor();
+    assert.match(await round1.locator('.verify.failed .verdict.fail').innerText(), /^FAIL verify node --test: exit 1/);
+    // The failing test is on screen, not at the end of a collapsed box after the dots.
+    const tail = round1.locator('.verify.failed pre.verify-tail');
+    assert.ok(await tail.isVisible());
+    assert.match(await tail.innerText(), /okapi header missing/);
+    assert.doesNotMatch(await tail.innerText(), /\.{400}/);
+    // The test file stays broken in every round: no result, and the page says why rather than "verified".
+    assert.match(await page.locator('#run-result').innerText(), /^Result: no result branch \(nothing-to-merge\)/);
+    await page.context().close();
   });
 
   it('shows a finished run from its history with no worker: colours, critical path, credits and health', async () => {

@@ -158,14 +158,41 @@ function round(r) {
           ),
         )
       : null,
-    r.verify.map((v) =>
-      h(
-        'details',
-        { class: `verify ${v.passed ? 'passed' : 'failed'}` },
-        h('summary', {}, `verify ${v.command}: ${v.passed ? 'passed' : `failed (exit ${v.exitCode ?? 'stopped'})`}`),
-        h('pre', {}, v.outputTail),
-      ),
+    r.verify.map(verifyResult),
+  );
+}
+
+/** Lines of a failed check's output shown first: test runners print their failures and summary at the end. */
+const FAILURE_TAIL_LINES = 30;
+
+/**
+ * One check of a round. A failure is a FAIL badge, like a reviewer's, with the end of the output open beneath it (a
+ * runner's dots of progress come first and bury the failing test); the earlier output stays one click away.
+ */
+function verifyResult(v) {
+  if (v.passed) {
+    return h(
+      'details',
+      { class: 'verify passed' },
+      h('summary', {}, `verify ${v.command}: passed`),
+      h('pre', {}, v.outputTail),
+    );
+  }
+  const lines = v.outputTail.replace(/\n$/, '').split('\n');
+  const earlier = lines.slice(0, -FAILURE_TAIL_LINES);
+  return h(
+    'div',
+    { class: 'verify failed' },
+    h(
+      'div',
+      { class: 'verdict fail' },
+      h('strong', {}, 'FAIL'),
+      ` verify ${v.command}: ${v.exitCode === null ? 'stopped' : `exit ${v.exitCode}`}`,
     ),
+    h('pre', { class: 'verify-tail' }, lines.slice(-FAILURE_TAIL_LINES).join('\n')),
+    earlier.length
+      ? h('details', {}, h('summary', {}, `earlier output (${earlier.length} lines)`), h('pre', {}, earlier.join('\n')))
+      : null,
   );
 }
 
