@@ -221,6 +221,30 @@ describe('the Planwright UI in Chromium', { skip, timeout: 300_000 }, () => {
     await page.context().close();
   });
 
+  it('says that nothing ran for a run that failed before any task started', async () => {
+    const repo = userRepository({ 'README.md': '# r\n' });
+    const runId = uniqueId('ui-none');
+    await withWorker(env, {}, async (h) => {
+      const handle = await env.client.workflow.start('goalWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: runId,
+        args: [
+          {
+            goal: 'g',
+            plan: { goal: 'g', tasks: [{ id: 'a', title: 'Task a', acceptanceCriteria: ['done'] }] },
+            workspace: { repo, base: 'no-such-ref' },
+          } satisfies GoalInputJson,
+        ],
+      });
+      await assert.rejects(handle.result());
+    });
+    const page = await newPage();
+    await page.goto(`${ui.url}/runs/${encodeURIComponent(runId)}`);
+    await page.locator('#nothing-ran').waitFor();
+    assert.match(await page.locator('.note').first().innerText(), /Closed: failed: .*no-such-ref/);
+    await page.context().close();
+  });
+
   it('shows a finished run from its history with no worker: colours, critical path, credits and health', async () => {
     const plan = randomPlan(14, 7, { window: 5 });
     const failing = plan.tasks[3]!.id;

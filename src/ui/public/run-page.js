@@ -201,6 +201,10 @@ function summaryParts(d) {
       h('dd', {}, v.finishedAt ? time(v.finishedAt) : d.closedAs ? d.closedAs : '–'),
     ),
     d.closedAs ? h('p', { class: 'note' }, `Closed: ${d.closedAs}`) : null,
+    // A run that closed before any task started: its tasks are not waiting, and an empty chart is not a bug.
+    d.closedAs && !STATUSES.some((s) => s !== 'pending' && v.counts[s])
+      ? h('p', { class: 'note', id: 'nothing-ran' }, 'Nothing ran: the run closed before any task started.')
+      : null,
     // The server words it (the CLI's words): a result no check ran on is never called verified.
     d.result ? h('p', { class: 'note', id: 'run-result' }, `Result: ${d.result}`) : null,
   ];
