@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { RunStatus } from '../domain/run';
 import { PENDING_APPROVALS_ATTRIBUTE, RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
 import { UserError } from '../infra/errors';
+import type { RunMemo } from './runs';
 
 /** Every status a run list can be filtered by: the run statuses, and the one the search attribute adds for waiting runs. */
 export const LISTABLE_STATUSES = [...RunStatus.options, 'awaiting_approval'] as const;
@@ -13,6 +14,10 @@ export interface RunRow {
   pendingApprovals: number;
   startedAt: string;
   closedAt?: string;
+  /** From the run's memo (runs started by an older client have none). */
+  goal?: string;
+  budgetCredits?: number;
+  repo?: string;
 }
 
 export interface ListRunsOptions {
@@ -50,8 +55,19 @@ export async function listRuns(client: Client, options: ListRunsOptions = {}): P
       pendingApprovals: wf.typedSearchAttributes.get(PENDING_APPROVALS_ATTRIBUTE) ?? 0,
       startedAt: wf.startTime.toISOString(),
       ...(wf.closeTime ? { closedAt: wf.closeTime.toISOString() } : {}),
+      ...memoFields(wf.memo),
     });
     if (rows.length >= limit) break;
   }
   return rows;
+}
+
+/** The goal, budget and repository a run's memo carries, each only when it has the right type. */
+function memoFields(memo: Record<string, unknown> | undefined): Pick<RunRow, 'goal' | 'budgetCredits' | 'repo'> {
+  const m = (memo ?? {}) as Partial<Record<keyof RunMemo, unknown>>;
+  return {
+    ...(typeof m.goal === 'string' ? { goal: m.goal } : {}),
+    ...(typeof m.budgetCredits === 'number' ? { budgetCredits: m.budgetCredits } : {}),
+    ...(typeof m.repo === 'string' ? { repo: m.repo } : {}),
+  };
 }

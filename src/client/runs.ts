@@ -35,9 +35,33 @@ export async function startRun(
     taskQueue: options.taskQueue,
     workflowId: options.workflowId ?? newRunId(),
     args: [input],
+    memo: runMemoOf(input),
     staticSummary: `Planwright run: ${input.goal.slice(0, 120)}`,
   });
 }
+
+/**
+ * What a list of runs shows of each without asking its worker: the goal, the budget and the repository. In the memo,
+ * which the data converter encrypts like every payload; never in search attributes, which are stored in clear.
+ */
+export function runMemoOf(input: GoalInput): RunMemo {
+  const repo = input.workspace ? (input.workspace.repo ?? 'a new repository') : undefined;
+  return {
+    goal: input.goal.slice(0, MEMO_GOAL_CHARS),
+    budgetCredits: input.budgetCredits,
+    ...(repo ? { repo } : {}),
+  };
+}
+
+/** The memo a run carries for lists (runs started before it have none). */
+export type RunMemo = {
+  goal: string;
+  budgetCredits: number;
+  repo?: string;
+};
+
+/** Most characters of the goal a list shows; the run's own view has all of it. */
+const MEMO_GOAL_CHARS = 300;
 
 /** Status of a run: the live query while it runs, its result once it has completed. */
 export async function getRunView(client: Client, runId: string): Promise<RunView> {

@@ -13,7 +13,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, Page } from 'playwright-core';
-import type { GoalInputJson, RunView } from '../../src/domain/run';
+import { startRun } from '../../src/client';
+import { GoalInput, type GoalInputJson, type RunView } from '../../src/domain/run';
 import { ensureChromium } from '../../src/infra/chromium';
 import { createTemporalBackend } from '../../src/ui/backend';
 import { startUiServer, type UiServer } from '../../src/ui/server';
@@ -219,6 +220,36 @@ describe('the Planwright UI in Chromium', { skip, timeout: 300_000 }, () => {
     // The test file stays broken in every round: no result, and the page says why rather than "verified".
     assert.match(await page.locator('#run-result').innerText(), /^Result: no result branch \(nothing-to-merge\)/);
     await page.context().close();
+  });
+
+  it('lists runs with their goal, budget and repository from the memo, and filters them by goal', async () => {
+    const started: string[] = [];
+    for (const goal of ['Count the okapis of the reserve', 'Feed the zebras']) {
+      const runId = uniqueId('ui-goal');
+      const input = GoalInput.parse({
+        goal,
+        budgetCredits: 42,
+        plan: { goal, tasks: [{ id: 'a', title: 'Task a', acceptanceCriteria: ['done'] }] },
+        workspace: { repo: '/srv/zoo.git' },
+      });
+      // No worker: the run only has to exist for the list.
+      await startRun(env.client, input, { taskQueue: uniqueId('nobody'), workflowId: runId });
+      started.push(runId);
+    }
+    const [okapis, zebras] = started as [string, string];
+    try {
+      const page = await newPage();
+      await page.goto(`${ui.url}/`);
+      const row = (id: string) => page.locator(`tr[data-run-id="${id}"]`);
+      await row(okapis).filter({ hasText: 'Count the okapis of the reserve' }).waitFor();
+      assert.match(await row(okapis).innerText(), /42 credits\s+\/srv\/zoo\.git/);
+      await page.locator('#goal-filter').fill('zebra');
+      await row(okapis).waitFor({ state: 'detached' });
+      assert.ok(await row(zebras).isVisible());
+      await page.context().close();
+    } finally {
+      for (const id of started) await env.client.workflow.getHandle(id).terminate('test over');
+    }
   });
 
   it('says that nothing ran for a run that failed before any task started', async () => {

@@ -22,9 +22,22 @@ export function registerListCommand(program: Command): void {
       if (rows.length === 0) return out(flags.status ? `No run is ${flags.status}.` : 'No run yet.');
       out(
         table(
-          ['run', 'status', 'waiting', 'started', 'ended'],
-          rows.map((r) => [r.runId, r.status, String(r.pendingApprovals || '-'), r.startedAt, r.closedAt ?? '-']),
+          ['run', 'status', 'waiting', 'started', 'ended', 'goal'],
+          rows.map((r) => [
+            r.runId,
+            r.status,
+            String(r.pendingApprovals || '-'),
+            r.startedAt,
+            r.closedAt ?? '-',
+            r.goal ? truncateGoal(r.goal) : '-',
+          ]),
         ),
       );
     });
+}
+
+/** A goal on one line of a table: its first line, cut at 60 characters. */
+function truncateGoal(goal: string): string {
+  const line = goal.split('\n')[0]!;
+  return line.length > 60 ? `${line.slice(0, 59)}…` : line;
 }

@@ -14,8 +14,33 @@ export function showRuns(main, params, navigate) {
     FILTERS.map((s) => h('option', { value: s, selected: s === status }, s ? s.replace(/_/g, ' ') : 'all statuses')),
   );
   select.addEventListener('change', () => navigate(select.value ? `/?status=${select.value}` : '/', { replace: true }));
+  // Filtered here, in the browser: goals travel in the runs' (encrypted) memos, never in search attributes.
+  const goalFilter = h('input', {
+    id: 'goal-filter',
+    type: 'search',
+    placeholder: 'goal contains…',
+    'aria-label': 'Show runs whose goal contains',
+    value: params.get('goal') ?? '',
+  });
+  let lastRuns = [];
   const body = h('div', { class: 'runs' }, h('p', { class: 'muted' }, 'Loading runs…'));
-  fill(main, h('div', { class: 'toolbar' }, h('h1', {}, 'Runs'), h('label', {}, 'Show ', select)), body);
+  const render = (runs, waitingUnknown) => {
+    const needle = goalFilter.value.trim().toLowerCase();
+    const shown = needle ? runs.filter((r) => (r.goal ?? '').toLowerCase().includes(needle)) : runs;
+    fill(body, waitingUnknown ? h('p', { class: 'note' }, waitingUnknown) : null, table(shown, status, needle));
+  };
+  goalFilter.addEventListener('input', () => render(lastRuns));
+  fill(
+    main,
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('h1', {}, 'Runs'),
+      h('label', {}, 'Show ', select),
+      h('label', {}, ' ', goalFilter),
+    ),
+    body,
+  );
   document.title = 'Runs · Planwright';
 
   let timer;
@@ -24,7 +49,8 @@ export function showRuns(main, params, navigate) {
     try {
       const { runs, waitingUnknown } = await getJson(`/api/runs${status ? `?status=${status}` : ''}`);
       if (disposed) return;
-      fill(body, waitingUnknown ? h('p', { class: 'note' }, waitingUnknown) : null, table(runs, status));
+      lastRuns = runs;
+      render(runs, waitingUnknown);
     } catch (err) {
       if (!disposed) fill(body, h('div', { class: 'problem', role: 'alert' }, err.message));
     }
@@ -39,9 +65,11 @@ export function showRuns(main, params, navigate) {
   };
 }
 
-function table(runs, status) {
-  if (runs.length === 0)
+function table(runs, status, needle) {
+  if (runs.length === 0) {
+    if (needle) return h('p', { class: 'muted' }, `No run's goal contains "${needle}".`);
     return h('p', { class: 'muted' }, status ? `No run is ${status.replace(/_/g, ' ')}.` : 'No run yet.');
+  }
   return h(
     'table',
     { class: 'list' },
@@ -51,7 +79,9 @@ function table(runs, status) {
       h(
         'tr',
         {},
-        ['run', 'status', 'waiting for a person', 'started', 'ended'].map((c) => h('th', {}, c)),
+        ['run', 'goal', 'status', 'waiting for a person', 'budget', 'repository', 'started', 'ended'].map((c) =>
+          h('th', {}, c),
+        ),
       ),
     ),
     h(
@@ -62,8 +92,11 @@ function table(runs, status) {
           'tr',
           { 'data-run-id': r.runId, class: waitingText(r) ? 'waiting' : '' },
           h('td', {}, navLink(runPath(r.runId), r.runId)),
+          h('td', { class: 'goal-cell', title: r.goal ?? '' }, r.goal ?? '–'),
           h('td', {}, badge(r.status)),
           h('td', {}, waitingText(r) || '–'),
+          h('td', {}, r.budgetCredits === undefined ? '–' : `${r.budgetCredits} credits`),
+          h('td', { class: 'repo-cell', title: r.repo ?? '' }, r.repo ?? '–'),
           h('td', {}, time(r.startedAt)),
           h('td', {}, time(r.closedAt)),
         ),
