@@ -55,7 +55,9 @@ const PROJECT = { 'package.json': '{ "name": "fixture" }\n', 'README.md': '# Fix
 describe('agents that act on a fleet of workers', () => {
   it('completes a run on two workers with separate clone caches that share only a bare remote', async () => {
     const remote = bareRemote(userRepository(PROJECT));
-    const tasks = Array.from({ length: 8 }, (_, i) => ({
+    // Enough tasks at once that the matching service, which hands each to whichever poller waits, cannot plausibly
+    // give them all to one worker (with 8, it did once in a loaded CI run).
+    const tasks = Array.from({ length: 16 }, (_, i) => ({
       id: `t${i}`,
       title: `Task ${i}`,
       acceptanceCriteria: ['done'],
@@ -76,8 +78,8 @@ describe('agents that act on a fleet of workers', () => {
             {
               goal: 'g',
               plan: { goal: 'g', tasks },
-              maxConcurrency: 8,
-              budgetCredits: 2000,
+              maxConcurrency: 16,
+              budgetCredits: 4000,
               workspace: { repo: remote },
             },
           ],
