@@ -214,12 +214,7 @@ async function resultThroughOutages(
  * is not there.
  */
 export async function ensureWorkerPolling(client: Client, namespace: string, taskQueue: string): Promise<void> {
-  const response = await client.workflowService.describeTaskQueue({
-    namespace,
-    taskQueue: { name: taskQueue },
-    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-  });
-  if ((response.pollers ?? []).length === 0) {
+  if ((await pollersOf(client, namespace, taskQueue, 'workflow')) === 0) {
     throw new UserError(
       `no worker is polling task queue "${taskQueue}"; start one with \`npm run worker\` (or \`planwright worker --task-queue ${taskQueue}\`)`,
       1,
@@ -228,11 +223,17 @@ export async function ensureWorkerPolling(client: Client, namespace: string, tas
 }
 
 /** How many workers poll the run's workspace queue for activities: none means a workspace run cannot open yet. */
-export async function workspacePollers(client: Client, namespace: string, taskQueue: string): Promise<number> {
+export function workspacePollers(client: Client, namespace: string, taskQueue: string): Promise<number> {
+  return pollersOf(client, namespace, workspaceQueueOf(taskQueue), 'activity');
+}
+
+/** Workers that polled a task queue lately, for workflow or activity tasks. */
+async function pollersOf(client: Client, namespace: string, queue: string, kind: 'workflow' | 'activity') {
+  const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
   const response = await client.workflowService.describeTaskQueue({
     namespace,
-    taskQueue: { name: workspaceQueueOf(taskQueue) },
-    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    taskQueue: { name: queue },
+    taskQueueType: kind === 'workflow' ? TASK_QUEUE_TYPE_WORKFLOW : TASK_QUEUE_TYPE_ACTIVITY,
   });
   return (response.pollers ?? []).length;
 }

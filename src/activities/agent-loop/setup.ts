@@ -121,11 +121,25 @@ async function untrackedPaths(checkout: Checkout): Promise<string[]> {
   return stdout.split('\0').filter(Boolean);
 }
 
+/** Marks the block of the checkout's exclude list that lists the setup's products. */
+const SETUP_EXCLUDE_HEADER = '# Planwright setup';
+
 async function exclude(checkout: Checkout, paths: readonly string[]): Promise<void> {
   if (paths.length === 0) return;
   await mkdir(path.join(checkout.gitDir, 'info'), { recursive: true });
   const lines = paths.map((p) => `/${p.replace(/([*?[\\!#])/g, '\\$1')}`).join('\n');
-  await appendFile(path.join(checkout.gitDir, 'info', 'exclude'), `\n# Planwright setup\n${lines}\n`);
+  await appendFile(path.join(checkout.gitDir, 'info', 'exclude'), `\n${SETUP_EXCLUDE_HEADER}\n${lines}\n`);
+}
+
+/** The setup's products in a checkout, as `exclude` listed them (git's paths, directories ending in "/"). */
+export async function readSetupProducts(checkout: Checkout): Promise<string[]> {
+  const text = await readFile(path.join(checkout.gitDir, 'info', 'exclude'), 'utf8').catch(() => '');
+  return text
+    .split(SETUP_EXCLUDE_HEADER)
+    .slice(1)
+    .flatMap((block) => block.split('\n'))
+    .filter((line) => line.startsWith('/'))
+    .map((line) => line.slice(1).replace(/\\(.)/g, '$1'));
 }
 
 /**

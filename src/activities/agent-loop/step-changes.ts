@@ -1,10 +1,11 @@
-import { lstat, readFile, readlink, rm } from 'node:fs/promises';
+import { lstat, readlink, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { checkPath } from '../../domain/workspace-policy';
 import { scanWorkTree, type WorkspaceSettings } from '../workspace';
 import { git } from '../workspace/git';
 import { inCheckout, splitNul } from '../workspace/repo-ops';
 import type { HeldTask } from './held-tasks';
+import { readSetupProducts } from './setup';
 
 /**
  * What a step may leave behind to be committed, decided on the host before the worker's git adds anything. Tools check
@@ -41,17 +42,18 @@ export async function screenStepChanges(settings: WorkspaceSettings, held: HeldT
   }
   const at = inCheckout(settings, checkout);
   const changes = await listChanges(settings, held);
-  const refused: Change[] = [];
+  // A set: a step may change thousands of files, and each list below is filtered against it.
+  const refused = new Set<Change>();
   const refuse = (list: Change[], why: string) => {
     if (list.length === 0) return;
-    refused.push(...list);
+    for (const c of list) refused.add(c);
     notes.push(`${why}: ${shown(list.map((c) => c.path))}`);
   };
   refuse(
     changes.filter((c) => !checkPath(held.policy, c.path, 'write').ok),
     'changes outside the paths this run may write were undone',
   );
-  const allowed = changes.filter((c) => !refused.includes(c));
+  const allowed = changes.filter((c) => !refused.has(c));
   refuse(
     allowed.filter((c) => GIT_CONTROL_FILES.has(c.path)),
     'changes to git settings files were undone (submodules and Git LFS settings are the repository owner’s)',
@@ -60,7 +62,7 @@ export async function screenStepChanges(settings: WorkspaceSettings, held: HeldT
   for (const c of allowed) if (await leavesCheckout(checkout.dir, c.path)) links.push(c);
   refuse(links, 'symbolic links leading out of the checkout (or into .git) were removed');
 
-  const kept = changes.filter((c) => !refused.includes(c));
+  const kept = changes.filter((c) => !refused.has(c));
   const size = await sizeOf(checkout.dir, kept);
   const { limits } = settings;
   const overStep =
@@ -76,10 +78,10 @@ export async function screenStepChanges(settings: WorkspaceSettings, held: HeldT
         mib(limits.maxTaskBytes)
       : undefined;
   if (overStep || overTask) {
-    refused.push(...kept);
+    for (const c of kept) refused.add(c);
     notes.push(`${overStep ?? overTask} (a limit of this worker): all of this step's changes were undone`);
   }
-  await undo(at, checkout.dir, refused);
+  await undo(at, checkout.dir, [...refused]);
 
   // Measured again after the undo: what the step was refused no longer counts against the checkout.
   const bytes = scan.bytes > limits.maxCheckoutBytes ? (await scanWorkTree(checkout.dir)).bytes : scan.bytes;
@@ -150,20 +152,12 @@ async function committedBytes(at: ReturnType<typeof inCheckout>, from: string): 
     .reduce((a, b) => a + b, 0);
 }
 
-/** Removes what git ignores in the checkout, except the products of the run's setup commands (listed in info/exclude). */
+/** Removes what git ignores in the checkout, except the products of the run's setup commands (setup.ts). */
 async function removeIgnoredFiles(
   at: ReturnType<typeof inCheckout>,
   checkout: HeldTask['checkout'],
 ): Promise<string[]> {
-  const exclude = await readFile(path.join(checkout.gitDir, 'info', 'exclude'), 'utf8').catch(() => '');
-  const setup = new Set(
-    exclude
-      .split('# Planwright setup')
-      .slice(1)
-      .flatMap((block) => block.split('\n'))
-      .filter((line) => line.startsWith('/'))
-      .map((line) => line.slice(1).replace(/\\(.)/g, '$1')),
-  );
+  const setup = new Set(await readSetupProducts(checkout));
   const { stdout } = await git(['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'], at);
   const removed = splitNul(stdout).filter((p) => !setup.has(p));
   for (const p of removed) await rm(path.join(checkout.dir, p), { force: true, recursive: true });

@@ -4,7 +4,6 @@ import { guardCheckout } from './config-guard';
 import { git } from './git';
 import { headCommit, identityEnv, inCheckout, splitNul } from './repo-ops';
 import type { WorkspaceSettings } from './settings';
-import { scanWorkTree } from './tree-scan';
 
 /**
  * Commits everything that changed in the checkout (new, modified and deleted files; .gitignore is honoured) as one
@@ -15,8 +14,8 @@ export async function commitStep(settings: WorkspaceSettings, input: CommitStepI
   const { checkout, runId, taskId, stepId } = input;
   await guardCheckout(checkout);
   const at = inCheckout(settings, checkout);
-  // No embedded repository reaches `git add`, which would record it as a gitlink (see tree-scan.ts).
-  await scanWorkTree(checkout.dir);
+  // An agent's step reaches here screened (step-changes.ts walked the tree and removed embedded repositories); a
+  // gitlink `git add` records anyway never reaches the commit.
   await git(['add', '--all'], at);
   await unstageGitlinks(at);
   const staged = await git(['diff', '--cached', '--name-only', '-z', '--no-renames', '--no-ext-diff', 'HEAD'], at);

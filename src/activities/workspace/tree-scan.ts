@@ -17,8 +17,6 @@ export interface TreeScan {
   removedRepositories: string[];
   /** Bytes of the regular files in the working tree (links and directories not counted). */
   bytes: number;
-  /** Regular files in the working tree. */
-  files: number;
 }
 
 /**
@@ -26,7 +24,7 @@ export interface TreeScan {
  * `.git` is removed itself, and a link to a directory is not walked.
  */
 export async function scanWorkTree(dir: string): Promise<TreeScan> {
-  const scan: TreeScan = { removedRepositories: [], bytes: 0, files: 0 };
+  const scan: TreeScan = { removedRepositories: [], bytes: 0 };
   const pending: string[] = [''];
   while (pending.length > 0) {
     const relative = pending.pop()!;
@@ -52,7 +50,6 @@ export async function scanWorkTree(dir: string): Promise<TreeScan> {
       }
     }
     for (const size of await Promise.all(sizes)) scan.bytes += size;
-    scan.files += sizes.length;
   }
   return scan;
 }
