@@ -13,7 +13,7 @@ export {
   listWaitingTasks,
   pendingApprovalsOf,
 } from './client/approvals';
-export type { ApprovalRequest, DenialRequest, WaitingTask, WaitingToolCall } from './client/approvals';
+export type { ApprovalRequest, Delivered, DenialRequest, WaitingTask, WaitingToolCall } from './client/approvals';
 export { estimatePlan, type PlanEstimate } from './client/estimate';
 export {
   checkListableStatus,

@@ -1,12 +1,18 @@
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { BudgetAnswer } from '../domain/approvals';
 import type { PendingApproval } from '../domain/run';
 import { RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
 import type { ApproveToolCall, DenyToolCall, PendingToolCall, ToolCallAnswer } from '../domain/tool-approvals';
 import { EXIT, UserError } from '../infra/errors';
 import {
+  approveBudgetSignal,
   approveBudgetUpdate,
+  approveToolCallSignal,
+  denyBudgetSignal,
   denyBudgetUpdate,
+  denyToolCallSignal,
   pendingApprovalsQuery,
   approveToolCallUpdate,
   denyToolCallUpdate,
@@ -24,6 +30,8 @@ export interface ApprovalRequest {
   groups?: string[];
   /** Why, recorded in the run's decisions. */
   note?: string;
+  /** The decision's id (default: a new UUID); a decision sent again with the same id is applied once. */
+  decisionId?: string;
 }
 
 /** A person's refusal of credits to a waiting task; the task fails with the reason. */
@@ -32,6 +40,8 @@ export interface DenialRequest {
   reason: string;
   by?: string;
   groups?: string[];
+  /** The decision's id (default: a new UUID); a decision sent again with the same id is applied once. */
+  decisionId?: string;
 }
 
 /** The tasks of a run waiting for a person (needs a worker to answer the query). */
@@ -47,23 +57,46 @@ export async function pendingApprovalsOf(client: Client, runId: string): Promise
   }
 }
 
-/** How long an approval or denial waits for the run's answer: a worker must be running to give one. */
-const DECISION_TIMEOUT_MS = 30_000;
+/** How long a decision waits for a worker to answer its Update before it goes as a durable signal. */
+const UPDATE_WAIT_MS = 5_000;
+
+export interface DecisionOptions {
+  /** How long to wait for a worker to answer the Update before sending the signal instead; default 5 s. */
+  timeoutMs?: number;
+}
 
 /**
- * Sends a decision as an Update and returns the run's own answer: accepted, or refused with the run's reason (also
- * recorded in the run). A closed or unknown run is the caller's mistake, named as such.
+ * What became of a decision: the run's own answer, or (no worker answered in time) the same decision sent as a
+ * signal, which the server keeps in the run's history until a worker applies it.
  */
-async function decide<A>(
+export type Delivered<A> =
+  | ({ delivery: 'answered'; decisionId: string } & A)
+  | { delivery: 'signalled'; decisionId: string; waitedMs: number; unanswered: string };
+
+/**
+ * Sends a person's decision under an id the client chose: as an Update with that id (the caller gets the run's
+ * answer: accepted, or refused with its reason, also recorded in the run), and when no worker answers within the
+ * wait, as a signal with the same id. An Update no worker has taken is not in the run's history and a server restart
+ * loses it; the signal is durable. Both may reach the run: it applies the id once and records the other as a
+ * duplicate. A closed or unknown run is the caller's mistake, named as such.
+ */
+async function decide<P extends { decisionId?: string | undefined }, A>(
   client: Client,
   runId: string,
-  send: (handle: WorkflowHandle) => Promise<A>,
-  timeoutMs = DECISION_TIMEOUT_MS,
-): Promise<A> {
+  message: P,
+  definitions: { update: UpdateDefinition<A, [P]>; signal: SignalDefinition<[P]> },
+  timeoutMs = UPDATE_WAIT_MS,
+): Promise<Delivered<A>> {
   const handle = client.workflow.getHandle(runId);
+  const decisionId = message.decisionId ?? randomUUID();
+  const payload = { ...message, decisionId };
+  const started = Date.now();
   try {
-    // Without a worker the SDK would retry the Update forever: the run answers within the bound, or not at all.
-    return await client.withDeadline(Date.now() + timeoutMs, () => send(handle));
+    // Without a worker the SDK would wait for the Update's answer forever: it gets the bound, then the signal goes.
+    const answer = await client.withDeadline(started + timeoutMs, () =>
+      handle.executeUpdate(definitions.update, { args: [payload], updateId: decisionId }),
+    );
+    return { delivery: 'answered', decisionId, ...answer };
   } catch (err) {
     // The SDK reports an update to a closed run as "not found" too: the run's description tells which it is.
     const status = await handle.describe().then(
@@ -74,13 +107,9 @@ async function decide<A>(
     if (status !== 'RUNNING') {
       throw new UserError(`run ${runId} has ended (${status.toLowerCase()}); nothing waits for approval`);
     }
-    const message = (err as Error).message.split('\n')[0] ?? '';
-    // The server keeps an Update it admitted: a worker that starts later still applies it.
-    throw new UserError(
-      `no worker answered within ${timeoutMs / 1000} s (${message}); the decision waits at the server and is ` +
-        'applied when a worker runs (`npm run worker`); check with `planwright status` instead of sending it again',
-      EXIT.runNotSucceeded,
-    );
+    const unanswered = (err as Error).message.split('\n')[0] ?? '';
+    await handle.signal(definitions.signal, payload);
+    return { delivery: 'signalled', decisionId, waitedMs: Date.now() - started, unanswered };
   }
 }
 
@@ -90,9 +119,9 @@ export function approveBudget(
   runId: string,
   request: ApprovalRequest,
   options: DecisionOptions = {},
-): Promise<BudgetAnswer> {
-  const send = (handle: WorkflowHandle) => handle.executeUpdate(approveBudgetUpdate, { args: [request] });
-  return decide(client, runId, send, options.timeoutMs);
+): Promise<Delivered<BudgetAnswer>> {
+  const definitions = { update: approveBudgetUpdate, signal: approveBudgetSignal };
+  return decide(client, runId, request, definitions, options.timeoutMs);
 }
 
 /** Refuses credits to a task waiting for approval; the task fails with the reason. The answer is the run's. */
@@ -101,14 +130,8 @@ export function denyBudget(
   runId: string,
   request: DenialRequest,
   options: DecisionOptions = {},
-): Promise<BudgetAnswer> {
-  const send = (handle: WorkflowHandle) => handle.executeUpdate(denyBudgetUpdate, { args: [request] });
-  return decide(client, runId, send, options.timeoutMs);
-}
-
-export interface DecisionOptions {
-  /** How long to wait for the run's answer; default 30 s. */
-  timeoutMs?: number;
+): Promise<Delivered<BudgetAnswer>> {
+  return decide(client, runId, request, { update: denyBudgetUpdate, signal: denyBudgetSignal }, options.timeoutMs);
 }
 
 /** A task waiting for a person, with its run. */
@@ -145,9 +168,9 @@ export function approveToolCall(
   runId: string,
   request: ApproveToolCall,
   options: DecisionOptions = {},
-): Promise<ToolCallAnswer> {
-  const send = (handle: WorkflowHandle) => handle.executeUpdate(approveToolCallUpdate, { args: [request] });
-  return decide(client, runId, send, options.timeoutMs);
+): Promise<Delivered<ToolCallAnswer>> {
+  const definitions = { update: approveToolCallUpdate, signal: approveToolCallSignal };
+  return decide(client, runId, request, definitions, options.timeoutMs);
 }
 
 /** Refuses a waiting tool call; the agent reads the reason as the tool's result and goes on. */
@@ -156,7 +179,7 @@ export function denyToolCall(
   runId: string,
   request: DenyToolCall,
   options: DecisionOptions = {},
-): Promise<ToolCallAnswer> {
-  const send = (handle: WorkflowHandle) => handle.executeUpdate(denyToolCallUpdate, { args: [request] });
-  return decide(client, runId, send, options.timeoutMs);
+): Promise<Delivered<ToolCallAnswer>> {
+  const definitions = { update: denyToolCallUpdate, signal: denyToolCallSignal };
+  return decide(client, runId, request, definitions, options.timeoutMs);
 }

@@ -11,6 +11,12 @@ export const ApproveBudget = z.object({
     .optional()
     .describe("The approver's groups, as an authenticating front end knows them; matched against group: entries"),
   note: z.string().max(2000).optional().describe('Why, for the audit trail'),
+  decisionId: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("Id the client chose for this decision, also the Update's id: the run applies an id once"),
 });
 export type ApproveBudget = z.infer<typeof ApproveBudget>;
 
@@ -24,6 +30,12 @@ export const DenyBudget = z.object({
     .max(20)
     .optional()
     .describe("The denier's groups, as an authenticating front end knows them; matched against group: entries"),
+  decisionId: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("Id the client chose for this decision, also the Update's id: the run applies an id once"),
 });
 export type DenyBudget = z.infer<typeof DenyBudget>;
 
@@ -69,6 +81,10 @@ export const BudgetAnswer = z.object({
   taskId: z.string().describe('Task the decision was about'),
   millicredits: z.number().int().describe('Credits granted, in thousandths (0 for a denial or a refusal)'),
   reason: z.string().optional().describe('Why the run refused, when it did'),
+  duplicate: z
+    .boolean()
+    .optional()
+    .describe('The run had already taken a decision with this id: this is the first answer again, nothing changed'),
 });
 export type BudgetAnswer = z.infer<typeof BudgetAnswer>;
 

@@ -1,6 +1,7 @@
 import type { ApproveBudget, DenyBudget, RefusedMessages } from './approvals';
 import { approverProblem, type ApproverRuleInput } from './approvers';
 import { allocateBudget, formatCredits, toMillicredits } from './credits';
+import { decisionIdOf } from './decision-ids';
 import { TASK_APPROVAL_TIMEOUT } from './errors';
 import { MAX_REJECTED_DECISIONS, MAX_SUMMARY_CHARS } from './limits';
 import type { Plan, TaskSpec } from './plan';
@@ -276,7 +277,7 @@ export class RunLedger {
     const notAllowed = approverProblem(this.options.approvers, signal, signal.credits);
     if (!check.ok || millicredits <= 0 || notAllowed) {
       const error = !check.ok ? check.error : (notAllowed ?? `credits must be positive, got ${signal.credits}`);
-      this.reject(signal.taskId, error, signal.by, at);
+      this.reject(signal.taskId, error, signal.by, at, 'approveBudget', signal.decisionId);
       return { ok: false, error };
     }
     const view = this.view(signal.taskId);
@@ -291,6 +292,7 @@ export class RunLedger {
       by: signal.by ?? 'unknown',
       ...(signal.note ? { note: signal.note } : {}),
       at,
+      ...decisionIdOf(signal),
     });
     return { ok: true, millicredits };
   }
@@ -299,7 +301,7 @@ export class RunLedger {
     const notAllowed = approverProblem(this.options.approvers, signal);
     const check: SignalCheck = notAllowed ? { ok: false, error: notAllowed } : this.checkDecision(signal.taskId);
     if (!check.ok) {
-      this.reject(signal.taskId, check.error, signal.by, at, 'denyBudget');
+      this.reject(signal.taskId, check.error, signal.by, at, 'denyBudget', signal.decisionId);
       return check;
     }
     this.pending.delete(signal.taskId);
@@ -311,6 +313,7 @@ export class RunLedger {
       by: signal.by ?? 'unknown',
       note: signal.reason,
       at,
+      ...decisionIdOf(signal),
     });
     return { ok: true };
   }
@@ -319,10 +322,25 @@ export class RunLedger {
    * Records an approval or denial that was refused: a "rejected" budget decision for the audit trail (up to
    * MAX_REJECTED_DECISIONS), and a refused message. Nothing else changes.
    */
-  reject(taskId: string, error: string, by: string | undefined, at: string, name = 'approveBudget'): void {
+  reject(
+    taskId: string,
+    error: string,
+    by: string | undefined,
+    at: string,
+    name = 'approveBudget',
+    decisionId?: string,
+  ): void {
     const rejected = this.decisions.filter((d) => d.decision === 'rejected').length;
     if (rejected < MAX_REJECTED_DECISIONS) {
-      this.decisions.push({ taskId, decision: 'rejected', millicredits: 0, by: by ?? 'unknown', note: error, at });
+      const rejection = {
+        taskId,
+        millicredits: 0,
+        by: by ?? 'unknown',
+        note: error,
+        at,
+        ...decisionIdOf({ decisionId }),
+      };
+      this.decisions.push({ ...rejection, decision: 'rejected' });
     }
     this.refuse(name, taskId, error, at);
   }

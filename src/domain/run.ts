@@ -134,11 +134,14 @@ export type TaskOutcome = z.infer<typeof TaskOutcome>;
 
 export const ApprovalDecision = z.object({
   taskId: z.string().describe('Task the decision is about'),
-  decision: z.enum(['approved', 'denied', 'auto-approved', 'timed-out', 'rejected']).describe('What was decided'),
+  decision: z
+    .enum(['approved', 'denied', 'auto-approved', 'timed-out', 'rejected', 'duplicate'])
+    .describe('What was decided; "duplicate": a decision id the run had already taken, which changed nothing'),
   millicredits: z.number().int().describe('Credits granted, in thousandths (0 when denied)'),
   by: z.string().describe('Who decided: a person, "auto" for the contingency pool, or "timer"'),
   note: z.string().optional().describe('Why, as given by the person or the run'),
   at: z.string().describe('ISO time of the decision (workflow time)'),
+  decisionId: z.string().optional().describe("The id the person's client gave the decision, when it gave one"),
 });
 export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
 

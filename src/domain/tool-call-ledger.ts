@@ -1,4 +1,5 @@
 import { approverProblem, type ApproverRuleInput } from './approvers';
+import { decisionIdOf } from './decision-ids';
 import type { ApprovalDecision } from './run';
 import type { ApproveToolCall, DenyToolCall, PendingToolCall, ToolCallRequest } from './tool-approvals';
 import { ToolCallQuota } from './tool-call-quota';
@@ -64,6 +65,7 @@ export class ToolCallLedger {
       by: decision.by ?? 'unknown',
       note: `tool call ${request.server}.${request.tool} (${request.requestId})${note ? `: ${note}` : ''}`,
       at,
+      ...decisionIdOf(decision),
     });
     return { ok: true, request };
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { checkListableStatus, type RunRow, type WaitingTask, type WaitingToolCall } from '../client';
+import { checkListableStatus, type Delivered, type RunRow, type WaitingTask, type WaitingToolCall } from '../client';
 import { formatCredits } from '../domain/credits';
 import { formatIssues } from '../domain/plan-validation';
 import type { TaskView } from '../domain/run';
@@ -136,7 +136,7 @@ async function taskForPage(
   return { details, ...(task ? { task } : {}) };
 }
 
-type Answer = { accepted: boolean; reason?: string };
+type Answer = Delivered<{ accepted: boolean; reason?: string; duplicate?: boolean }>;
 
 /** Who decides: the session's name, and its groups when a proxy names them. */
 interface Decider {
@@ -211,6 +211,13 @@ async function decide(res: ServerResponse, runId: string, d: Decision, raw: unkn
     const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
     if (err instanceof UserError) throw new HttpError(err.exitCode === EXIT.usage ? 409 : 503, message);
     throw new HttpError(502, `cannot send the ${d.what}: ${message}`);
+  }
+  if (answer.delivery === 'signalled') {
+    ctx.log(`${by}: ${d.what} for run ${runId}: no worker answered; sent as signal ${answer.decisionId}`);
+    const message =
+      `No worker answered within ${Math.round(answer.waitedMs / 1000)} s, so the ${d.what} went as a signal ` +
+      `(decision ${answer.decisionId}); the run applies it once a worker runs.`;
+    return sendJson(res, 202, { queued: true, decisionId: answer.decisionId, message, by });
   }
   const outcome = answer.accepted ? 'accepted' : `refused (${answer.reason ?? 'no reason'})`;
   ctx.log(`${by}: ${d.what} for run ${runId}: ${outcome}`);

@@ -9,6 +9,7 @@ import {
   readRunDetails,
   readTaskDetails,
   type ApprovalRequest,
+  type Delivered,
   type DenialRequest,
   type ListRunsOptions,
   type RunRow,
@@ -32,10 +33,10 @@ export interface UiBackend {
   readRun(runId: string): Promise<RunDetails>;
   /** Throws UserError (exit code 2) for a run or task that does not exist. */
   readTask(runId: string, taskId: string): Promise<TaskDetails>;
-  approveBudget(runId: string, request: ApprovalRequest): Promise<BudgetAnswer>;
-  denyBudget(runId: string, request: DenialRequest): Promise<BudgetAnswer>;
-  approveToolCall(runId: string, request: ApproveToolCall): Promise<ToolCallAnswer>;
-  denyToolCall(runId: string, request: DenyToolCall): Promise<ToolCallAnswer>;
+  approveBudget(runId: string, request: ApprovalRequest): Promise<Delivered<BudgetAnswer>>;
+  denyBudget(runId: string, request: DenialRequest): Promise<Delivered<BudgetAnswer>>;
+  approveToolCall(runId: string, request: ApproveToolCall): Promise<Delivered<ToolCallAnswer>>;
+  denyToolCall(runId: string, request: DenyToolCall): Promise<Delivered<ToolCallAnswer>>;
 }
 
 /** How long the runs page waits for the queries that say what each waiting run waits for. */

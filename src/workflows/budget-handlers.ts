@@ -1,7 +1,9 @@
 import { log, patched } from '@temporalio/workflow';
 import { ApproveBudget, CreditRequest, DenyBudget, type BudgetAnswer, type CreditDecision } from '../domain/approvals';
 import { formatIssues } from '../domain/plan-validation';
+import type { ApprovalDecision } from '../domain/run';
 import type { RunLedger } from '../domain/run-ledger';
+import { repeatedDecision } from './decision-repeats';
 
 /** What the budget handlers of a run need from it. */
 export interface BudgetHandlerContext {
@@ -66,6 +68,8 @@ export function createBudgetHandlers(ctx: BudgetHandlerContext) {
     if (!parsed.success) {
       return refuse('approveBudget', raw, invalid('approveBudget', parsed.error.issues));
     }
+    const repeat = repeatedDecision(ledger, parsed.data, now());
+    if (repeat) return answerAgain(repeat, publish);
     const requestId = ledger.pending.get(parsed.data.taskId)?.requestId;
     const result = ledger.approve(parsed.data, now());
     publish();
@@ -83,6 +87,8 @@ export function createBudgetHandlers(ctx: BudgetHandlerContext) {
     if (!parsed.success) {
       return refuse('denyBudget', raw, invalid('denyBudget', parsed.error.issues));
     }
+    const repeat = repeatedDecision(ledger, parsed.data, now());
+    if (repeat) return answerAgain(repeat, publish);
     const requestId = ledger.pending.get(parsed.data.taskId)?.requestId;
     const result = ledger.deny(parsed.data, now());
     publish();
@@ -95,6 +101,19 @@ export function createBudgetHandlers(ctx: BudgetHandlerContext) {
   }
 
   return { requestCredits, approve, deny, refuse };
+}
+
+/** The answer the first message with a repeated decision id got, marked as a duplicate. */
+function answerAgain(first: ApprovalDecision, publish: () => void): BudgetAnswer {
+  publish();
+  const accepted = first.decision !== 'rejected';
+  return {
+    accepted,
+    taskId: first.taskId,
+    millicredits: first.decision === 'approved' ? first.millicredits : 0,
+    ...(accepted ? {} : { reason: first.note ?? 'refused' }),
+    duplicate: true,
+  };
 }
 
 /** The refusal of a malformed payload, naming each wrong field. */

@@ -11,6 +11,7 @@ import {
   type ToolCallDecision,
 } from '../domain/tool-approvals';
 import type { ToolCallQuotaAnswer } from '../domain/tool-call-quota';
+import { repeatedDecision } from './decision-repeats';
 import {
   approveToolCallSignal,
   approveToolCallUpdate,
@@ -47,6 +48,12 @@ export function createToolApprovalHandlers(ctx: ToolApprovalContext) {
     return { accepted: false, requestId: id, reason };
   };
 
+  /** A repeated decision id: only taken decisions are recorded with their id, so the first one was accepted. */
+  const answerAgain = (requestId: string): ToolCallAnswer => {
+    publish();
+    return { accepted: true, requestId, duplicate: true };
+  };
+
   const tellTask = async (taskId: string, decision: ToolCallDecision) => {
     try {
       await getExternalWorkflowHandle(taskWorkflowId(ledger.options.runId, taskId)).signal(
@@ -72,6 +79,7 @@ export function createToolApprovalHandlers(ctx: ToolApprovalContext) {
   async function approve(raw: unknown): Promise<ToolCallAnswer> {
     const parsed = ApproveToolCall.safeParse(raw);
     if (!parsed.success) return refuse('approveToolCall', raw, invalid('approveToolCall', parsed.error.issues));
+    if (repeatedDecision(ledger, parsed.data, now())) return answerAgain(parsed.data.requestId);
     const verdict = ledger.toolCalls.approve(parsed.data, now());
     if (!verdict.ok) return refuse('approveToolCall', raw, verdict.error);
     publish();
@@ -83,6 +91,7 @@ export function createToolApprovalHandlers(ctx: ToolApprovalContext) {
   async function deny(raw: unknown): Promise<ToolCallAnswer> {
     const parsed = DenyToolCall.safeParse(raw);
     if (!parsed.success) return refuse('denyToolCall', raw, invalid('denyToolCall', parsed.error.issues));
+    if (repeatedDecision(ledger, parsed.data, now())) return answerAgain(parsed.data.requestId);
     const verdict = ledger.toolCalls.deny(parsed.data, now());
     if (!verdict.ok) return refuse('denyToolCall', raw, verdict.error);
     publish();

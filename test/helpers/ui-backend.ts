@@ -1,3 +1,4 @@
+import type { Delivered } from '../../src/client';
 import type { BudgetAnswer } from '../../src/domain/approvals';
 import type { PlanInput } from '../../src/domain/plan';
 import type { TaskStatus } from '../../src/domain/run';
@@ -57,8 +58,8 @@ export interface FakeBackend extends UiBackend {
   runs: Map<string, RunDetails>;
   /** Every decision sent, with the name it was sent in. */
   sent: { kind: string; runId: string; request: unknown }[];
-  /** The run's answer to the next decisions; default: accepted. */
-  answer: { accepted: boolean; reason?: string };
+  /** The run's answer to the next decisions; default: accepted. "signalled": no worker answered the Update. */
+  answer: { accepted: boolean; reason?: string } | 'signalled';
   /** Reads of each run, for tests of the shared poller. */
   reads: Map<string, number>;
 }
@@ -97,15 +98,18 @@ export function createFakeBackend(runs: RunDetails[] = []): FakeBackend {
       if (!run.graph.some((n) => n.id === taskId)) throw new UserError(`run ${runId} has no task "${taskId}"`);
       return taskDetailsOf(runId, taskId);
     },
-    approveBudget: async (runId, request) => decide('approveBudget', runId, request),
-    denyBudget: async (runId, request) => decide('denyBudget', runId, request),
-    approveToolCall: async (runId, request) => decide('approveToolCall', runId, request),
-    denyToolCall: async (runId, request) => decide('denyToolCall', runId, request),
+    approveBudget: async (runId, request) => decide<BudgetAnswer>('approveBudget', runId, request),
+    denyBudget: async (runId, request) => decide<BudgetAnswer>('denyBudget', runId, request),
+    approveToolCall: async (runId, request) => decide<ToolCallAnswer>('approveToolCall', runId, request),
+    denyToolCall: async (runId, request) => decide<ToolCallAnswer>('denyToolCall', runId, request),
   };
-  async function decide<T extends BudgetAnswer | ToolCallAnswer>(kind: string, runId: string, request: unknown) {
+  async function decide<T>(kind: string, runId: string, request: unknown): Promise<Delivered<T>> {
     if (!backend.runs.has(runId)) throw new UserError(`no run with id "${runId}"`);
     backend.sent.push({ kind, runId, request });
-    return { ...backend.answer, taskId: '', millicredits: 0, requestId: '' } as unknown as T;
+    const decisionId = `d-${backend.sent.length}`;
+    if (backend.answer === 'signalled') return { delivery: 'signalled', decisionId, waitedMs: 5_000, unanswered: '' };
+    const answer = { ...backend.answer, taskId: '', millicredits: 0, requestId: '' };
+    return { delivery: 'answered', decisionId, ...answer } as unknown as Delivered<T>;
   }
   return backend;
 }

@@ -14,7 +14,8 @@ import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { WAITING_TOOLS_ATTRIBUTE } from '../../src/domain/search-attributes';
 import { decodePayload } from '../../src/infra/data-converter';
 import { createPlanwrightWorker } from '../../src/worker';
-import { statusQuery } from '../../src/workflows/messages';
+import { approveToolCallSignal, statusQuery } from '../../src/workflows/messages';
+import { answerOf } from '../helpers/decisions';
 import { fixtureGit, userRepository } from '../helpers/git-fixtures';
 import { activitySummaries, historyOf, waitFor } from '../helpers/history';
 import { toolResultsOf } from '../helpers/model-calls';
@@ -148,21 +149,22 @@ describe('MCP servers in the tool loop', () => {
         });
         assert.deepEqual(described.typedSearchAttributes.get(WAITING_TOOLS_ATTRIBUTE), ['files.write_file']);
         // Not an approver, and not a waiting call: both refused with the run's reason.
-        const stranger = await approveToolCall(h.env.client, runId, { requestId: 'gated/r1s1', by: 'mallory' });
+        const stranger = answerOf(await approveToolCall(h.env.client, runId, { requestId: 'gated/r1s1', by: 'mallory' }));
         assert.equal(stranger.accepted, false);
         assert.match(stranger.reason ?? '', /"mallory" is not on this run's approver list/);
-        const unknown = await approveToolCall(h.env.client, runId, { requestId: 'gated/r9s9', by: 'ana' });
+        const unknown = answerOf(await approveToolCall(h.env.client, runId, { requestId: 'gated/r9s9', by: 'ana' }));
         assert.match(unknown.reason ?? '', /no tool call "gated\/r9s9" is waiting/);
-        assert.deepEqual(await approveToolCall(h.env.client, runId, { requestId: 'gated/r1s1', by: 'ana' }), {
-          accepted: true,
-          requestId: 'gated/r1s1',
-        });
+        const approved = answerOf(await approveToolCall(h.env.client, runId, { requestId: 'gated/r1s1', by: 'ana' }));
+        assert.deepEqual([approved.accepted, approved.requestId], [true, 'gated/r1s1']);
+        // The same decision again (as the CLI's signal fallback would send it): a duplicate, neither applied nor refused.
+        const repeat = { requestId: 'gated/r1s1', by: 'ana', decisionId: approved.decisionId };
+        await handle.signal(approveToolCallSignal, repeat);
         await waitingOn('gated/r1s2');
-        const denied = await denyToolCall(h.env.client, runId, {
+        const denied = answerOf(await denyToolCall(h.env.client, runId, {
           requestId: 'gated/r1s2',
           by: 'ana',
           reason: 'one is enough',
-        });
+        }));
         assert.equal(denied.accepted, true);
 
         const view: RunView = await handle.result();
@@ -181,6 +183,11 @@ describe('MCP servers in the tool loop', () => {
             ['denied', 'ana'],
           ],
         );
+        assert.deepEqual(
+          view.decisions.filter((d) => d.decision === 'duplicate').map((d) => [d.decisionId, d.by]),
+          [[approved.decisionId, 'ana']],
+        );
+        assert.equal(view.refused?.byName.approveToolCall, 2, 'the stranger and the unknown call; not the repeat');
       },
       { workspace: { ...testWorkspace(), mcpServers: gatedServers } },
     );

@@ -14,6 +14,8 @@ import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { taskWorkflowId } from '../../src/domain/task-address';
 import type { TaskProgress } from '../../src/domain/task-progress';
 import {
+  approveBudgetSignal,
+  approveBudgetUpdate,
   creditDecisionSignal,
   pendingApprovalsQuery,
   requestCreditsSignal,
@@ -22,7 +24,8 @@ import {
   taskProgressQuery,
 } from '../../src/workflows/messages';
 import { planwright } from '../helpers/cli';
-import { waitFor } from '../helpers/history';
+import { answerOf } from '../helpers/decisions';
+import { historyOf, waitFor } from '../helpers/history';
 import { createTestEnvironment, productionBundle, uniqueId, withWorker, type Harness } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -100,11 +103,11 @@ describe('approvals answer the caller', () => {
   it("returns the run's refusal for a task that is not waiting, and its acceptance of a denial", async () => {
     await withWorker(env, MAX_USAGE, async (h) => {
       const { runId, handle } = await startWaiting(h);
-      const notWaiting = await approveBudget(h.env.client, runId, { taskId: 'other', credits: 5 });
+      const notWaiting = answerOf(await approveBudget(h.env.client, runId, { taskId: 'other', credits: 5 }));
       assert.equal(notWaiting.accepted, false);
       assert.match(notWaiting.reason ?? '', /unknown task "other"/);
-      const denied = await denyBudget(h.env.client, runId, { taskId: 'solo', reason: 'too dear', by: 'bo' });
-      assert.deepEqual(denied, { accepted: true, taskId: 'solo', millicredits: 0 });
+      const denied = answerOf(await denyBudget(h.env.client, runId, { taskId: 'solo', reason: 'too dear', by: 'bo' }));
+      assert.deepEqual([denied.accepted, denied.taskId, denied.millicredits], [true, 'solo', 0]);
       const view: RunView = await handle.result();
       assert.equal(view.tasks[0]?.status, 'failed');
       assert.match(view.tasks[0]?.error ?? '', /credits denied: too dear/);
@@ -125,19 +128,23 @@ describe("a run's approver list", () => {
         args: [{ ...waitingRun, approvers: [{ approver: 'ana', maxCredits: 20 }, { approver: 'group:finance' }] }],
       });
       await waitFor('the task to wait for approval', async () => (await handle.query(pendingApprovalsQuery))[0]);
-      const stranger = await approveBudget(h.env.client, runId, { taskId: 'solo', credits: 25, by: 'mallory' });
+      const stranger = answerOf(
+        await approveBudget(h.env.client, runId, { taskId: 'solo', credits: 25, by: 'mallory' }),
+      );
       assert.deepEqual(
         [stranger.accepted, stranger.reason],
         [false, `"mallory" is not on this run's approver list (ana, group:finance)`],
       );
-      const overCap = await approveBudget(h.env.client, runId, { taskId: 'solo', credits: 25, by: 'ana' });
+      const overCap = answerOf(await approveBudget(h.env.client, runId, { taskId: 'solo', credits: 25, by: 'ana' }));
       assert.match(overCap.reason ?? '', /"ana" may approve at most 20 credits at once, not 25/);
-      const member = await approveBudget(h.env.client, runId, {
-        taskId: 'solo',
-        credits: 25,
-        by: 'cy',
-        groups: ['finance'],
-      });
+      const member = answerOf(
+        await approveBudget(h.env.client, runId, {
+          taskId: 'solo',
+          credits: 25,
+          by: 'cy',
+          groups: ['finance'],
+        }),
+      );
       assert.equal(member.accepted, true);
       const view: RunView = await handle.result();
       assert.equal(view.status, 'succeeded');
@@ -153,34 +160,75 @@ describe("a run's approver list", () => {
   });
 });
 
-describe('an approval without a worker', () => {
-  it('stops waiting within its bound, says a worker is needed, and a worker started later applies it', async () => {
+describe('decisions under an id the client chose', () => {
+  it('goes as a durable signal when no worker answers the Update, and a worker started later applies it once', async () => {
     let runId = '';
     let taskQueue = '';
     await withWorker(env, MAX_USAGE, async (h) => {
       runId = (await startWaiting(h)).runId;
       taskQueue = h.taskQueue;
     });
-    // The worker has stopped: nothing can answer the Update now.
+    // The worker has stopped: nothing can answer the Update, which the server would lose on a restart.
     const started = Date.now();
-    await assert.rejects(
-      approveBudget(env.client, runId, { taskId: 'solo', credits: 25 }, { timeoutMs: 2_000 }),
-      /no worker answered within 2 s .*applied when a worker runs/,
+    const sent = await planwright(['approve', runId, 'solo', '--credits', '25', '--by', 'ana'], cliEnv);
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.ok(Date.now() - started < 20_000, 'bounded');
+    const decisionId = /went as a signal \(decision ([0-9a-f-]{36})\)/.exec(sent.stdout)?.[1];
+    assert.ok(decisionId, sent.stdout);
+    // The signal is in the run's history before any worker runs: durable, unlike an Update nobody accepted.
+    const signals = (await historyOf(env.client, runId)).filter(
+      (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'approveBudget',
     );
-    assert.ok(Date.now() - started < 15_000, 'bounded');
+    assert.equal(signals.length, 1);
     await withWorker(
       env,
       MAX_USAGE,
       async () => {
         const view: RunView = await env.client.workflow.getHandle(runId).result();
         assert.equal(view.status, 'succeeded');
+        // Applied once, whether or not the server also delivered the Update it admitted (then a duplicate).
         assert.deepEqual(
-          view.decisions.map((d) => [d.decision, d.millicredits]),
-          [['approved', 25_000]],
+          view.decisions
+            .filter((d) => d.decision !== 'duplicate')
+            .map((d) => [d.decision, d.millicredits, d.decisionId]),
+          [['approved', 25_000, decisionId]],
         );
+        assert.equal(view.tasks[0]!.grantedMillicredits, 25_000);
+        assert.equal(view.refused, undefined, JSON.stringify(view.refused));
       },
       { taskQueue },
     );
+  });
+
+  it('applies an id once: a repeat by signal or Update is recorded as a duplicate, not refused', async () => {
+    await withWorker(env, MAX_USAGE, async (h) => {
+      const { runId, handle } = await startWaiting(h);
+      const first = answerOf(
+        await approveBudget(h.env.client, runId, { taskId: 'solo', credits: 25, by: 'ana', decisionId: 'd-1' }),
+      );
+      assert.deepEqual([first.accepted, first.duplicate, first.decisionId], [true, undefined, 'd-1']);
+      await handle.signal(approveBudgetSignal, { taskId: 'solo', credits: 25, by: 'ana', decisionId: 'd-1' });
+      // A second Update under another Update id but the same decision id reaches the handler (the server itself
+      // answers a repeated Update id from its own record).
+      const again = await handle.executeUpdate(approveBudgetUpdate, {
+        args: [{ taskId: 'solo', credits: 25, by: 'ana', decisionId: 'd-1' }],
+        updateId: 'another-update-id',
+      });
+      assert.deepEqual(again, { accepted: true, taskId: 'solo', millicredits: 25_000, duplicate: true });
+      const view: RunView = await handle.result();
+      assert.equal(view.status, 'succeeded');
+      assert.deepEqual(
+        view.decisions.map((d) => [d.decision, d.millicredits, d.decisionId]),
+        [
+          ['approved', 25_000, 'd-1'],
+          ['duplicate', 0, 'd-1'],
+          ['duplicate', 0, 'd-1'],
+        ],
+      );
+      assert.match(view.decisions[1]!.note ?? '', /repeats decision d-1 \(approved at /);
+      assert.equal(view.tasks[0]!.grantedMillicredits, 25_000, 'granted once');
+      assert.equal(view.refused, undefined, JSON.stringify(view.refused));
+    });
   });
 });
 
@@ -209,7 +257,7 @@ describe('nobody can forge progress or money', () => {
         (await h.env.client.workflow.getHandle(taskWorkflowId(runId, 'solo')).describe()).status.name,
         'RUNNING',
       );
-      const answer = await approveBudget(h.env.client, runId, { taskId: 'solo', credits: 25 });
+      const answer = answerOf(await approveBudget(h.env.client, runId, { taskId: 'solo', credits: 25 }));
       assert.equal(answer.accepted, true);
       const done: RunView = await handle.result();
       assert.equal(done.status, 'succeeded');

@@ -138,6 +138,19 @@ describe('decisions', () => {
     }
   });
 
+  it('answers 202 when no worker answered and the decision went as a durable signal, naming its id', async () => {
+    backend.answer = 'signalled';
+    try {
+      const res = await api('/api/runs/live/approve-budget', { method: 'POST', body: { taskId: 'a', credits: 5 } });
+      assert.equal(res.status, 202);
+      const body = res.json as { queued: boolean; decisionId: string; message: string };
+      assert.equal(body.queued, true);
+      assert.match(body.message, /No worker answered within 5 s, so the approval went as a signal \(decision d-\d+\)/);
+    } finally {
+      backend.answer = { accepted: true };
+    }
+  });
+
   it('answers a decision for an unknown run with 409 and the library’s message, and an unknown action with 404', async () => {
     const res = await api('/api/runs/nope/approve-budget', { method: 'POST', body: { taskId: 'a', credits: 5 } });
     assert.equal(res.status, 409);

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { approveBudget, denyBudget, listWaiting } from '../../client';
+import { approveBudget, denyBudget, listWaiting, type Delivered } from '../../client';
 import { loadConfigFile } from '../../config';
 import { formatCredits } from '../../domain/credits';
 import { UserError } from '../../infra/errors';
+import { cliName } from '../cli-name';
 import { parsePositiveNumber, parseRunIdArgument } from '../inputs';
 import { clientFor, connectionOptions, out, type ConnectionFlags } from '../options';
 
@@ -25,14 +26,15 @@ export function registerApprovalCommands(program: Command): void {
         flags: ConnectionFlags & { credits: number; by?: string; note?: string },
       ) => {
         const { client } = await clientFor(flags);
-        const answer = await approveBudget(client, runId, {
+        const delivered = await approveBudget(client, runId, {
           taskId,
           credits: flags.credits,
           ...decider(flags.by),
           ...(flags.note ? { note: flags.note } : {}),
         });
-        if (!answer.accepted) throw new UserError(`the run refused the approval: ${answer.reason}`);
-        out(`Approved ${formatCredits(answer.millicredits)} credits for ${taskId} in ${runId}.`);
+        reportDecision(delivered, 'approval', runId, (a) => {
+          return `Approved ${formatCredits(a.millicredits)} credits for ${taskId} in ${runId}.`;
+        });
       },
     );
 
@@ -47,9 +49,8 @@ export function registerApprovalCommands(program: Command): void {
     .option('--by <name>', 'who denies (default: identity.name in planwright.config.json, else $USER)')
     .action(async (runId: string, taskId: string, flags: ConnectionFlags & { reason: string; by?: string }) => {
       const { client } = await clientFor(flags);
-      const answer = await denyBudget(client, runId, { taskId, reason: flags.reason, ...decider(flags.by) });
-      if (!answer.accepted) throw new UserError(`the run refused the denial: ${answer.reason}`);
-      out(`Denied credits for ${taskId} in ${runId}.`);
+      const delivered = await denyBudget(client, runId, { taskId, reason: flags.reason, ...decider(flags.by) });
+      reportDecision(delivered, 'denial', runId, () => `Denied credits for ${taskId} in ${runId}.`);
     });
 
   connectionOptions(program.command('pending').description('list runs with tasks waiting for approval')).action(
@@ -72,4 +73,28 @@ export function decider(by: string | undefined): { by?: string; groups?: string[
   const { identity } = loadConfigFile();
   const name = by ?? identity.name ?? process.env.USER;
   return { ...(name ? { by: name } : {}), ...(identity.groups?.length ? { groups: identity.groups } : {}) };
+}
+
+/**
+ * Prints what became of a decision: the run's answer (a refusal is an error naming the run's reason), or, when no
+ * worker answered in time, that it went as a durable signal the run applies once a worker runs.
+ */
+export function reportDecision<A extends { accepted: boolean; reason?: string; duplicate?: boolean }>(
+  delivered: Delivered<A>,
+  what: string,
+  runId: string,
+  done: (answer: A) => string,
+): void {
+  if (delivered.delivery === 'signalled') {
+    out(
+      `No worker answered within ${Math.round(delivered.waitedMs / 1000)} s, so the ${what} went as a signal ` +
+        `(decision ${delivered.decisionId}). The server keeps it; the run applies it once a worker runs ` +
+        `(\`${cliName()} worker\`). See \`${cliName()} status ${runId}\`.`,
+    );
+    return;
+  }
+  const answer = delivered as A;
+  if (!answer.accepted) throw new UserError(`the run refused the ${what}: ${answer.reason}`);
+  const repeat = answer.duplicate ? ` (decision ${delivered.decisionId} was already taken; nothing changed)` : '';
+  out(`${done(answer)}${repeat}`);
 }

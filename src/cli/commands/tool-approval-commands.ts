@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { approveToolCall, denyToolCall } from '../../client';
-import { UserError } from '../../infra/errors';
 import { parseRunIdArgument } from '../inputs';
-import { clientFor, connectionOptions, out, type ConnectionFlags } from '../options';
-import { decider } from './approval-commands';
+import { clientFor, connectionOptions, type ConnectionFlags } from '../options';
+import { decider, reportDecision } from './approval-commands';
 
 /** approve-tool, deny-tool: a person decides on a gated tool call (`planwright pending` lists them). */
 export function registerToolApprovalCommands(program: Command): void {
@@ -18,13 +17,12 @@ export function registerToolApprovalCommands(program: Command): void {
     .option('--note <text>', 'why (recorded in the report)')
     .action(async (runId: string, requestId: string, flags: ConnectionFlags & { by?: string; note?: string }) => {
       const { client } = await clientFor(flags);
-      const answer = await approveToolCall(client, runId, {
+      const delivered = await approveToolCall(client, runId, {
         requestId,
         ...decider(flags.by),
         ...(flags.note ? { note: flags.note } : {}),
       });
-      if (!answer.accepted) throw new UserError(`the run refused the approval: ${answer.reason}`);
-      out(`Approved tool call ${requestId} in ${runId}.`);
+      reportDecision(delivered, 'approval', runId, () => `Approved tool call ${requestId} in ${runId}.`);
     });
 
   connectionOptions(
@@ -38,8 +36,7 @@ export function registerToolApprovalCommands(program: Command): void {
     .option('--by <name>', 'who denies (default: identity.name in planwright.config.json, else $USER)')
     .action(async (runId: string, requestId: string, flags: ConnectionFlags & { reason: string; by?: string }) => {
       const { client } = await clientFor(flags);
-      const answer = await denyToolCall(client, runId, { requestId, reason: flags.reason, ...decider(flags.by) });
-      if (!answer.accepted) throw new UserError(`the run refused the denial: ${answer.reason}`);
-      out(`Denied tool call ${requestId} in ${runId}.`);
+      const delivered = await denyToolCall(client, runId, { requestId, reason: flags.reason, ...decider(flags.by) });
+      reportDecision(delivered, 'denial', runId, () => `Denied tool call ${requestId} in ${runId}.`);
     });
 }
