@@ -149,7 +149,9 @@ describe('MCP servers in the tool loop', () => {
         });
         assert.deepEqual(described.typedSearchAttributes.get(WAITING_TOOLS_ATTRIBUTE), ['files.write_file']);
         // Not an approver, and not a waiting call: both refused with the run's reason.
-        const stranger = answerOf(await approveToolCall(h.env.client, runId, { requestId: 'gated/r1s1', by: 'mallory' }));
+        const stranger = answerOf(
+          await approveToolCall(h.env.client, runId, { requestId: 'gated/r1s1', by: 'mallory' }),
+        );
         assert.equal(stranger.accepted, false);
         assert.match(stranger.reason ?? '', /"mallory" is not on this run's approver list/);
         const unknown = answerOf(await approveToolCall(h.env.client, runId, { requestId: 'gated/r9s9', by: 'ana' }));
@@ -160,11 +162,13 @@ describe('MCP servers in the tool loop', () => {
         const repeat = { requestId: 'gated/r1s1', by: 'ana', decisionId: approved.decisionId };
         await handle.signal(approveToolCallSignal, repeat);
         await waitingOn('gated/r1s2');
-        const denied = answerOf(await denyToolCall(h.env.client, runId, {
-          requestId: 'gated/r1s2',
-          by: 'ana',
-          reason: 'one is enough',
-        }));
+        const denied = answerOf(
+          await denyToolCall(h.env.client, runId, {
+            requestId: 'gated/r1s2',
+            by: 'ana',
+            reason: 'one is enough',
+          }),
+        );
         assert.equal(denied.accepted, true);
 
         const view: RunView = await handle.result();
