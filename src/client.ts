@@ -24,7 +24,8 @@ export {
 } from './client/list-runs';
 export { planGoal, planLocally, type PlanGoalOptions } from './client/plan';
 export { ensureWorkerPolling, followRun, getRunView, newRunId, startRun } from './client/runs';
-export { noWorkspaceWorkerWarning, workspacePollers } from './client/runs';
+export { workspacePollers } from './client/runs';
+export { noWorkspaceWorkerWarning } from './domain/task-queues';
 export { readTaskOutput, TaskActedError } from './client/task-output';
 export { readRunDetails, readRunPlan, type DetailsOptions } from './client/run-details';
 export { readTaskDetails } from './client/task-details';

@@ -76,6 +76,7 @@ export function runReport(view: RunView, uiUrl?: string): string {
       (view.approvedExtraMillicredits > 0 ? ` + ${formatCredits(view.approvedExtraMillicredits)} approved` : '') +
       `; pool left ${formatCredits(view.poolMillicredits)}`,
   ];
+  if (view.waitingFor) lines.push(`Waiting since ${view.waitingFor.since}: ${view.waitingFor.text}`);
   if (view.pendingApprovals.length > 0) {
     lines.push(
       `Waiting for approval: ${view.pendingApprovals.map((p) => `${p.taskId} (needs ${formatCredits(p.shortfallMillicredits)})`).join(', ')}`,
@@ -163,6 +164,8 @@ export function progressLine(e: ProgressEvent): string {
   switch (e.type) {
     case 'run.started':
       return `run ${e.runId} started`;
+    case 'run.waiting':
+      return `run waits: ${e.reason ?? 'for a worker'}`;
     case 'task.started':
       return `${task} running`;
     case 'task.ended':

@@ -237,15 +237,3 @@ async function pollersOf(client: Client, namespace: string, queue: string, kind:
   });
   return (response.pollers ?? []).length;
 }
-
-/**
- * What a person starting a workspace run is told when no worker takes workspace work: the run waits (a worker may
- * be on its way, in a rolling deploy), and why none takes it is in the workers' own start-up line.
- */
-export function noWorkspaceWorkerWarning(taskQueue: string): string {
-  return (
-    `no worker polls the workspace queue "${workspaceQueueOf(taskQueue)}": the run waits until one does. Workers that ` +
-    'cannot sandbox commands take no workspace work and say why when they start (install bubblewrap: ' +
-    '`planwright setup`; in a container, see docs/docker.md)'
-  );
-}

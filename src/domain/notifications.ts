@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { formatCredits } from './credits';
 import type { RunStatus } from './run';
+import type { RunWait } from './task-queues';
 
 /**
  * What a worker POSTs to the configured webhook when a person is needed or a run ends. `text` is a ready-made
  * sentence, so Slack-style incoming webhooks show it as is; the other fields are for programs.
  */
 export const RunNotification = z.object({
-  event: z.enum(['approval_needed', 'tool_call_approval_needed', 'run_ended']).describe('Why the message was sent'),
+  event: z
+    .enum(['approval_needed', 'tool_call_approval_needed', 'workspace_worker_needed', 'run_ended'])
+    .describe('Why the message was sent'),
   runId: z.string().describe('Workflow id of the run'),
   goal: z.string().describe('Goal of the run, shortened'),
   taskId: z.string().optional().describe('Task waiting for credits (approval_needed)'),
@@ -78,6 +81,17 @@ export function toolCallNeedsApproval(n: {
       `Planwright run ${n.runId}: task ${taskId} wants to call ${server}.${tool} with ${shorten(n.request.arguments, 200)} ` +
       `and waits for approval. Approve: planwright approve-tool ${n.runId} ${requestId} ` +
       `· deny: planwright deny-tool ${n.runId} ${requestId} --reason "..."`,
+  };
+}
+
+/** No worker has taken the run's workspace work for a while: an operator must start one (or fix its sandbox). */
+export function workspaceWorkerNeeded(n: { runId: string; goal: string; wait: RunWait }): RunNotification {
+  return {
+    event: 'workspace_worker_needed',
+    runId: n.runId,
+    goal: shorten(n.goal),
+    at: n.wait.since,
+    text: `Planwright run ${n.runId} waits for a worker: ${n.wait.text}`,
   };
 }
 

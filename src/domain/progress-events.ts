@@ -9,7 +9,15 @@ import type { RunStatus, RunView, TaskStatus } from './run';
 export const ProgressEvent = z.object({
   at: z.string().describe('ISO time it happened (the workflow time where known, else when the follower saw it)'),
   type: z
-    .enum(['run.started', 'task.started', 'task.ended', 'task.awaiting_approval', 'budget.decision', 'run.ended'])
+    .enum([
+      'run.started',
+      'run.waiting',
+      'task.started',
+      'task.ended',
+      'task.awaiting_approval',
+      'budget.decision',
+      'run.ended',
+    ])
     .describe('What happened'),
   runId: z.string().describe('Workflow id of the run'),
   status: z.string().optional().describe('Status the run (run.ended) or the task (task.ended) ended with'),
@@ -28,7 +36,10 @@ export const ProgressEvent = z.object({
   decision: z.string().optional().describe('approved, denied, auto-approved, timed-out or rejected (budget.decision)'),
   millicredits: z.number().int().optional().describe('Credits granted, in thousandths (budget.decision)'),
   by: z.string().optional().describe('Who decided (budget.decision)'),
-  reason: z.string().optional().describe('Why a task failed or was skipped, or the note of a decision'),
+  reason: z
+    .string()
+    .optional()
+    .describe('Why a task failed or was skipped, the note of a decision, or what the run waits for (run.waiting)'),
 });
 export type ProgressEvent = z.infer<typeof ProgressEvent>;
 
@@ -47,6 +58,7 @@ export class ProgressTracker {
   private readonly ended = new Set<string>();
   private readonly waits = new Set<string>();
   private decisionsSeen = 0;
+  private runWaitSeen: string | undefined;
 
   constructor(private readonly runId: string) {}
 
@@ -77,6 +89,10 @@ export class ProgressTracker {
           ...(t.error ? { reason: t.error } : {}),
         });
       }
+    }
+    if (view.waitingFor && this.runWaitSeen !== view.waitingFor.since) {
+      this.runWaitSeen = view.waitingFor.since;
+      events.push({ ...base, at: view.waitingFor.since, type: 'run.waiting', reason: view.waitingFor.text });
     }
     const waiting = new Set<string>();
     for (const p of view.pendingApprovals) {

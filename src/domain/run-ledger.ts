@@ -13,6 +13,7 @@ import { expandTask, type CompactTask, type RunSnapshot } from './run-snapshot';
 import { runViewOf } from './run-view';
 import type { IntegrationResult, OpenedWorkspace } from './run-workspace';
 import { DagScheduler, type SchedulerState } from './scheduler';
+import type { RunWait } from './task-queues';
 import { ToolCallLedger } from './tool-call-ledger';
 
 /** Smallest allocation a task gets, whatever its effort: enough for a few small calls. */
@@ -62,6 +63,8 @@ export class RunLedger {
   readonly toolCalls: ToolCallLedger;
   /** The run's git workspace, once opened (runs with a workspace), and how its integration ended. */
   workspace: { opened: OpenedWorkspace; integration?: IntegrationResult } | undefined;
+  /** What the run waits for that only an operator can give (a worker for its workspace), while it waits. */
+  waitingFor: RunWait | undefined;
 
   constructor(readonly options: RunLedgerOptions) {
     this.toolCalls = new ToolCallLedger(options.approvers, this.decisions);

@@ -50,6 +50,7 @@ export function runViewOf(ledger: RunLedger): RunView {
           },
         }
       : {}),
+    ...(ledger.waitingFor ? { waitingFor: ledger.waitingFor } : {}),
   };
 }
 

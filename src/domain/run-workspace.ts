@@ -49,6 +49,13 @@ export const RunWorkspaceInput = z
       .max(40_000)
       .optional()
       .describe('History length past which a task continues as new between rounds; default 4,000 events'),
+    workerWaitNoticeSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400)
+      .optional()
+      .describe('How long the run waits for a worker to open its workspace before it says so; default 60'),
   })
   .describe("The run's git workspace; absent: agents answer in text only");
 export type RunWorkspaceInput = z.infer<typeof RunWorkspaceInput>;

@@ -4,6 +4,7 @@ import { MAX_CONCURRENCY, MAX_GOAL_CHARS, MAX_REVIEW_ROUNDS } from './limits';
 import { Plan } from './plan';
 import { RunMetrics } from './run-metrics';
 import { RunWorkspaceInput, RunWorkspaceView, TaskWork } from './run-workspace';
+import { RunWait } from './task-queues';
 import { ToolCallRequest } from './tool-approvals';
 
 /** One entry of a run's approver list (see src/domain/approvers.ts). */
@@ -212,5 +213,6 @@ export const RunView = z.object({
   startedAt: z.string().describe('ISO start time'),
   finishedAt: z.string().optional().describe('ISO end time'),
   workspace: RunWorkspaceView.optional().describe("The run's repository and result branch (runs with a workspace)"),
+  waitingFor: RunWait.optional().describe('What the run waits for that only an operator can give (a worker), if any'),
 });
 export type RunView = z.infer<typeof RunView>;

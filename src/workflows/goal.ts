@@ -20,7 +20,13 @@ import type { CreditDecision } from '../domain/approvals';
 import { BudgetTooSmallError, toMillicredits } from '../domain/credits';
 import { BUDGET_TOO_SMALL, INVALID_INPUT } from '../domain/errors';
 import { outcomeFromFailureCause } from '../domain/failure-details';
-import { approvalNeeded, runEnded, toolCallNeedsApproval, type RunNotification } from '../domain/notifications';
+import {
+  approvalNeeded,
+  runEnded,
+  toolCallNeedsApproval,
+  workspaceWorkerNeeded,
+  type RunNotification,
+} from '../domain/notifications';
 import { constraintList } from '../domain/prompts';
 import type { GoalInputJson, RunView, TaskOutcome } from '../domain/run';
 import { RunLedger } from '../domain/run-ledger';
@@ -47,7 +53,7 @@ import {
 } from './messages';
 import { RunMeters } from './run-meters';
 import { createRunPublisher } from './run-publisher';
-import { checkPlanPolicy, integrateRun, integrationError, openWorkspace, taskWorkspace } from './run-workspace';
+import { checkPlanPolicy, integrateRun, integrationError, openWorkspaceVisibly, taskWorkspace } from './run-workspace';
 import { taskWorkflow } from './task';
 import { registerToolCallHandlers } from './tool-approval-handlers';
 
@@ -243,7 +249,14 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   if (resume) await takeOverInheritedTasks();
   else {
     // A run with a workspace opens it first: a repository that cannot be used fails the run before any spending.
-    if (input.workspace) ledger.workspace = { opened: await openWorkspace(runId, input.workspace) };
+    if (input.workspace) {
+      const opened = await openWorkspaceVisibly(runId, input.workspace, async (wait) => {
+        ledger.waitingFor = wait;
+        publish();
+        if (wait) await tell(workspaceWorkerNeeded({ runId, goal: input.goal, wait }));
+      });
+      ledger.workspace = { opened };
+    }
     const prepared = await preparePlan.executeWithOptions({ ...MODEL_CALL_OPTIONS, summary: 'plan' }, [
       {
         goal: input.goal,

@@ -1,4 +1,11 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  patched,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { AgentLoopActivities } from '../activities/agent-loop';
 import { INVALID_PLAN } from '../domain/errors';
 import type { Plan, TaskSpec } from '../domain/plan';
@@ -9,7 +16,12 @@ import {
   type OpenedWorkspace,
   type RunWorkspaceInput,
 } from '../domain/run-workspace';
-import { workspaceQueueOf } from '../domain/task-queues';
+import {
+  DEFAULT_WORKSPACE_WAIT_NOTICE_SECONDS,
+  noWorkspaceWorkerWarning,
+  workspaceQueueOf,
+  type RunWait,
+} from '../domain/task-queues';
 import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
 import type { TaskWorkspaceInput } from './acting-task';
 
@@ -34,6 +46,40 @@ export async function openWorkspace(runId: string, workspace: RunWorkspaceInput)
     sharedOptions(`open workspace ${workspace.repo ?? '(new repository)'}`),
     [{ runId, workspace }],
   );
+}
+
+/**
+ * Opens the run's workspace, and when no worker has taken the work after a while, says so through `onWait` (the
+ * run's status and the webhook) and goes on waiting: a worker may start any moment, and a rolling deploy must not
+ * fail runs. `onWait(undefined)` once the wait is over.
+ */
+export async function openWorkspaceVisibly(
+  runId: string,
+  workspace: RunWorkspaceInput,
+  onWait: (wait: RunWait | undefined) => Promise<void>,
+): Promise<OpenedWorkspace> {
+  const opening = openWorkspace(runId, workspace);
+  // Histories recorded before the notice replay without its timer.
+  if (!patched('workspace-wait-notice')) return opening;
+  let settled = false;
+  opening.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  const seconds = workspace.workerWaitNoticeSeconds ?? DEFAULT_WORKSPACE_WAIT_NOTICE_SECONDS;
+  if (await condition(() => settled, seconds * 1000)) return opening;
+  const { taskQueue } = workflowInfo();
+  await onWait({
+    what: 'workspace_worker',
+    queue: workspaceQueueOf(taskQueue),
+    since: new Date().toISOString(),
+    text: `nothing took the opening of the run's workspace in ${seconds} s: ${noWorkspaceWorkerWarning(taskQueue)}`,
+  });
+  try {
+    return await opening;
+  } finally {
+    await onWait(undefined);
+  }
 }
 
 /** Fails the run before any task starts when a task of the plan would widen the run's policy. */
