@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatCredits } from './credits';
 import type { RunStatus } from './run';
-import type { RunWait } from './task-queues';
+import type { RunWait } from './run-wait';
 
 /**
  * What a worker POSTs to the configured webhook when a person is needed or a run ends. `text` is a ready-made

@@ -13,7 +13,7 @@ import { expandTask, type CompactTask, type RunSnapshot } from './run-snapshot';
 import { runViewOf } from './run-view';
 import type { IntegrationResult, OpenedWorkspace } from './run-workspace';
 import { DagScheduler, type SchedulerState } from './scheduler';
-import type { RunWait } from './task-queues';
+import type { RunWait } from './run-wait';
 import { ToolCallLedger } from './tool-call-ledger';
 
 /** Smallest allocation a task gets, whatever its effort: enough for a few small calls. */

@@ -4,7 +4,7 @@ import { MAX_CONCURRENCY, MAX_GOAL_CHARS, MAX_REVIEW_ROUNDS } from './limits';
 import { Plan } from './plan';
 import { RunMetrics } from './run-metrics';
 import { RunWorkspaceInput, RunWorkspaceView, TaskWork } from './run-workspace';
-import { RunWait } from './task-queues';
+import { RunWait } from './run-wait';
 import { ToolCallRequest } from './tool-approvals';
 
 /** One entry of a run's approver list (see src/domain/approvers.ts). */

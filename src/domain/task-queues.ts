@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /** The task queue every workspace-capable worker polls for work that may run on any of them (opening, checkouts). */
 export function workspaceQueueOf(taskQueue: string): string {
   return `${taskQueue}-workspace`;
@@ -19,12 +17,3 @@ export function noWorkspaceWorkerWarning(taskQueue: string): string {
 
 /** How long a run waits for a worker to open its workspace before it says so (status, webhook), unless its input says. */
 export const DEFAULT_WORKSPACE_WAIT_NOTICE_SECONDS = 60;
-
-/** Something a run waits for that only an operator can provide, shown by `status`, the page and the webhook. */
-export const RunWait = z.object({
-  what: z.enum(['workspace_worker']).describe('workspace_worker: no worker has taken the run’s workspace work'),
-  queue: z.string().describe('The task queue whose workers the run waits for'),
-  since: z.string().describe('ISO time the run started waiting (workflow time)'),
-  text: z.string().describe('What is wrong and how to fix it'),
-});
-export type RunWait = z.infer<typeof RunWait>;

@@ -16,11 +16,11 @@ import {
   type OpenedWorkspace,
   type RunWorkspaceInput,
 } from '../domain/run-workspace';
+import type { RunWait } from '../domain/run-wait';
 import {
   DEFAULT_WORKSPACE_WAIT_NOTICE_SECONDS,
   noWorkspaceWorkerWarning,
   workspaceQueueOf,
-  type RunWait,
 } from '../domain/task-queues';
 import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
 import type { TaskWorkspaceInput } from './acting-task';
