@@ -12,6 +12,7 @@ export {
   listWaiting,
   listWaitingTasks,
   pendingApprovalsOf,
+  withSuggestions,
 } from './client/approvals';
 export type { ApprovalRequest, Delivered, DenialRequest, WaitingTask, WaitingToolCall } from './client/approvals';
 export { estimatePlan, type PlanEstimate } from './client/estimate';

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { suggestApproval } from '../domain/approval-suggestion';
 import type { BudgetAnswer } from '../domain/approvals';
 import type { PendingApproval } from '../domain/run';
 import { RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
+import { taskWorkflowId } from '../domain/task-address';
 import type { ApproveToolCall, DenyToolCall, PendingToolCall, ToolCallAnswer } from '../domain/tool-approvals';
 import { EXIT, UserError } from '../infra/errors';
 import {
@@ -17,7 +19,9 @@ import {
   approveToolCallUpdate,
   denyToolCallUpdate,
   statusQuery,
+  taskProgressQuery,
 } from '../workflows/messages';
+import { queryWithTimeout } from './runs';
 
 /** A person's grant of credits to a waiting task. */
 export interface ApprovalRequest {
@@ -56,6 +60,27 @@ export async function pendingApprovalsOf(client: Client, runId: string): Promise
     );
   }
 }
+
+/**
+ * Each waiting task with the credits to suggest to its approver (./../domain/approval-suggestion.ts), made from the
+ * task's live progress; a task whose progress cannot be read in time gets the shortfall of its next call.
+ */
+export async function withSuggestions(
+  client: Client,
+  runId: string,
+  pending: readonly PendingApproval[],
+): Promise<PendingApproval[]> {
+  return Promise.all(
+    pending.slice(0, MAX_SUGGESTIONS).map(async (p) => {
+      const task = client.workflow.getHandle(taskWorkflowId(runId, p.taskId));
+      const progress = await queryWithTimeout(task, taskProgressQuery, 2_000).catch(() => undefined);
+      return { ...p, suggestion: suggestApproval({ shortfallMillicredits: p.shortfallMillicredits, progress }) };
+    }),
+  ).then((suggested) => [...suggested, ...pending.slice(MAX_SUGGESTIONS)]);
+}
+
+/** Most waiting tasks of one run asked for their progress at once. */
+const MAX_SUGGESTIONS = 50;
 
 /** How long a decision waits for a worker to answer its Update before it goes as a durable signal. */
 const UPDATE_WAIT_MS = 5_000;
@@ -156,7 +181,9 @@ export async function listWaiting(client: Client): Promise<{ tasks: WaitingTask[
   const query = `${RUN_STATUS_ATTRIBUTE.name} = "awaiting_approval" AND ExecutionStatus = "Running"`;
   for await (const wf of client.workflow.list({ query })) {
     const view = await client.workflow.getHandle(wf.workflowId).query(statusQuery);
-    for (const p of view.pendingApprovals) tasks.push({ runId: wf.workflowId, ...p });
+    for (const p of await withSuggestions(client, wf.workflowId, view.pendingApprovals)) {
+      tasks.push({ runId: wf.workflowId, ...p });
+    }
     for (const c of view.pendingToolCalls ?? []) toolCalls.push({ runId: wf.workflowId, ...c });
   }
   return { tasks, toolCalls };

@@ -8,6 +8,7 @@ import { describeResultChecks } from '../domain/run-workspace';
 import { webUiLink } from '../domain/web-ui';
 import type { goalWorkflow } from '../workflows';
 import { planQuery, statusQuery, taskProgressQuery, taskStatesQuery } from '../workflows/messages';
+import { withSuggestions } from './approvals';
 import { viewFromHistory } from './closed-run';
 import { asServerError } from './history-reader';
 import { readExecution, readRunHistory, spendsOf, type ExecutionFacts } from './run-history';
@@ -48,6 +49,7 @@ export async function readRunDetails(client: Client, runId: string, options: Det
         spentMillicredits: view.spentMillicredits + (await inFlight(client, view)),
       };
       const credits = await creditsOf(client, runId, latestRunId, view, now);
+      view.pendingApprovals = await withSuggestions(client, runId, view.pendingApprovals);
       return details({ view, live: true, plan, states, credits, link });
     }
     const firstRunId = description.raw.workflowExecutionInfo?.firstRunId || undefined;

@@ -11,9 +11,9 @@ import type { ApprovalDecision, PendingApproval, RunStatus, RunView, TaskOutcome
 import { restoreInto, snapshotOf } from './run-ledger-snapshot';
 import { expandTask, type CompactTask, type RunSnapshot } from './run-snapshot';
 import { runViewOf } from './run-view';
+import type { RunWait } from './run-wait';
 import type { IntegrationResult, OpenedWorkspace } from './run-workspace';
 import { DagScheduler, type SchedulerState } from './scheduler';
-import type { RunWait } from './run-wait';
 import { ToolCallLedger } from './tool-call-ledger';
 
 /** Smallest allocation a task gets, whatever its effort: enough for a few small calls. */

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { ApprovalSuggestion } from './approval-suggestion';
 import { RefusedMessages } from './approvals';
 import { MAX_CONCURRENCY, MAX_GOAL_CHARS, MAX_REVIEW_ROUNDS } from './limits';
 import { Plan } from './plan';
 import { RunMetrics } from './run-metrics';
-import { RunWorkspaceInput, RunWorkspaceView, TaskWork } from './run-workspace';
 import { RunWait } from './run-wait';
+import { RunWorkspaceInput, RunWorkspaceView, TaskWork } from './run-workspace';
 import { ToolCallRequest } from './tool-approvals';
 
 /** One entry of a run's approver list (see src/domain/approvers.ts). */
@@ -151,6 +152,9 @@ export const PendingApproval = z.object({
   shortfallMillicredits: z.number().int().describe('Credits still missing for its next model call, in thousandths'),
   since: z.string().describe('ISO time the task started waiting'),
   requestId: z.string().optional().describe("The task's id for this request; the run's answer carries it"),
+  suggestion: ApprovalSuggestion.optional().describe(
+    "Credits to suggest to the approver, from the task's progress: added by the client library, never by the run",
+  ),
 });
 export type PendingApproval = z.infer<typeof PendingApproval>;
 

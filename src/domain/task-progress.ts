@@ -7,6 +7,11 @@ export const TaskProgress = z.object({
     .enum(['implementing', 'verifying', 'reviewing', 'awaiting_approval', 'done'])
     .describe('What the task is doing now'),
   round: z.number().int().describe('Current review round, from 1'),
+  maxRounds: z
+    .number()
+    .int()
+    .optional()
+    .describe('Rounds the task may use in all (absent from tasks started before it was reported)'),
   availableMillicredits: z.number().int().describe('Allocation plus grants, in thousandths of a credit'),
   spentMillicredits: z.number().int().describe('Spent so far, in thousandths'),
   modelCalls: z.number().int().describe('Model calls so far'),

@@ -10,13 +10,13 @@ import type { AgentLoopActivities } from '../activities/agent-loop';
 import { INVALID_PLAN } from '../domain/errors';
 import type { Plan, TaskSpec } from '../domain/plan';
 import { planPolicyProblems, taskPolicy } from '../domain/plan-policy';
+import type { RunWait } from '../domain/run-wait';
 import {
   integrationChecks,
   type IntegrationResult,
   type OpenedWorkspace,
   type RunWorkspaceInput,
 } from '../domain/run-workspace';
-import type { RunWait } from '../domain/run-wait';
 import {
   DEFAULT_WORKSPACE_WAIT_NOTICE_SECONDS,
   noWorkspaceWorkerWarning,

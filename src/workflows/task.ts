@@ -77,6 +77,8 @@ export async function taskWorkflow(input: TaskWorkflowInput, resume?: TaskResume
     spentMillicredits: 0,
     modelCalls: 0,
   };
+  // Reported for the approval suggestion (a query result only: no command, nothing replayed depends on it).
+  progress.maxRounds ??= input.maxReviewRounds;
   let granted = resume?.granted ?? 0;
   let decision: CreditDecision | undefined;
   // The request this task is waiting on: only its answer is taken. `id` is set for requests made since ids existed.

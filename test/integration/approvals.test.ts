@@ -118,6 +118,53 @@ describe('approvals answer the caller', () => {
   });
 });
 
+describe('the credits suggested to an approver', () => {
+  it("cover the task's projected remaining work: pending and approve suggest the same, and tasks ask fewer times", async () => {
+    await withWorker(env, MAX_USAGE, async (h) => {
+      const runId = uniqueId('run');
+      const tasks = ['a', 'b', 'c', 'd'].map((id) => ({ id, title: `Task ${id}`, acceptanceCriteria: ['done'] }));
+      const handle = await h.env.client.workflow.start('goalWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: runId,
+        args: [{ goal: 'g', plan: { goal: 'g', tasks }, budgetCredits: 6, autoApproveCredits: 0, maxConcurrency: 4 }],
+      });
+      let approvals = 0;
+      let compared = false;
+      for (;;) {
+        const view: RunView = await handle.query(statusQuery);
+        if (!['planning', 'running'].includes(view.status)) break;
+        const waiting = view.pendingApprovals[0];
+        if (!waiting) {
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+        if (!compared) {
+          // `pending` shows the suggestion and how it was made; `approve` without --credits grants exactly it.
+          const pending = await planwright(['pending'], cliEnv);
+          const shown = new RegExp(`${runId}  ${waiting.taskId} .*\\n    suggest --credits (\\d+): (.+)`).exec(
+            pending.stdout,
+          );
+          assert.ok(shown, pending.stdout);
+          const approved = await planwright(['approve', runId, waiting.taskId, '--by', 'ana'], cliEnv);
+          assert.equal(approved.code, 0, approved.stderr);
+          assert.match(approved.stdout, new RegExp(`Suggesting ${shown[1]} credits: `));
+          assert.match(approved.stdout, new RegExp(`Approved ${shown[1]} credits for ${waiting.taskId}`));
+          compared = true;
+        } else {
+          const approved = await planwright(['approve', runId, waiting.taskId, '--by', 'ana'], cliEnv);
+          assert.equal(approved.code, 0, approved.stderr);
+        }
+        approvals++;
+      }
+      const done: RunView = await handle.result();
+      assert.equal(done.status, 'succeeded');
+      // Approving exactly each shortfall needed 8 approvals for these four tasks (two each); the projection, one each.
+      const granted = done.decisions.map((d) => [d.taskId, d.millicredits]);
+      assert.equal(approvals, tasks.length, JSON.stringify(granted));
+    });
+  });
+});
+
 describe("a run's approver list", () => {
   it('refuses approvals from people not on the list or over their cap, records them, and takes an allowed one', async () => {
     await withWorker(env, MAX_USAGE, async (h) => {

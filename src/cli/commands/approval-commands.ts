@@ -1,5 +1,13 @@
+import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { approveBudget, denyBudget, listWaiting, type Delivered } from '../../client';
+import {
+  approveBudget,
+  denyBudget,
+  listWaiting,
+  pendingApprovalsOf,
+  withSuggestions,
+  type Delivered,
+} from '../../client';
 import { loadConfigFile } from '../../config';
 import { formatCredits } from '../../domain/credits';
 import { UserError } from '../../infra/errors';
@@ -16,19 +24,24 @@ export function registerApprovalCommands(program: Command): void {
       .argument('<runId>', "the run's workflow id", parseRunIdArgument)
       .argument('<taskId>'),
   )
-    .requiredOption('--credits <n>', 'credits to add', parsePositiveNumber('--credits'))
+    .option(
+      '--credits <n>',
+      "credits to add (default: the suggestion `pending` shows, from the task's projected remaining work)",
+      parsePositiveNumber('--credits'),
+    )
     .option('--by <name>', 'who approves (default: identity.name in planwright.config.json, else $USER)')
     .option('--note <text>', 'why (recorded in the report)')
     .action(
       async (
         runId: string,
         taskId: string,
-        flags: ConnectionFlags & { credits: number; by?: string; note?: string },
+        flags: ConnectionFlags & { credits?: number; by?: string; note?: string },
       ) => {
         const { client } = await clientFor(flags);
+        const credits = flags.credits ?? (await suggestedCredits(client, runId, taskId));
         const delivered = await approveBudget(client, runId, {
           taskId,
-          credits: flags.credits,
+          credits,
           ...decider(flags.by),
           ...(flags.note ? { note: flags.note } : {}),
         });
@@ -59,6 +72,7 @@ export function registerApprovalCommands(program: Command): void {
       const { tasks, toolCalls } = await listWaiting(client);
       for (const p of tasks) {
         out(`${p.runId}  ${p.taskId}  needs ${formatCredits(p.shortfallMillicredits)} credits  since ${p.since}`);
+        if (p.suggestion) out(`    suggest --credits ${p.suggestion.credits}: ${p.suggestion.basis}`);
       }
       for (const c of toolCalls) {
         out(`${c.runId}  ${c.requestId}  calls ${c.server}.${c.tool} ${c.arguments}  since ${c.since}`);
@@ -66,6 +80,24 @@ export function registerApprovalCommands(program: Command): void {
       if (tasks.length + toolCalls.length === 0) out('Nothing is waiting for approval.');
     },
   );
+}
+
+/** The credits suggested for a waiting task (what `pending` and the browser view suggest), said on stdout. */
+async function suggestedCredits(client: Client, runId: string, taskId: string): Promise<number> {
+  const pending = await pendingApprovalsOf(client, runId);
+  const waiting = pending.find((p) => p.taskId === taskId);
+  if (!waiting) {
+    const others = pending.map((p) => p.taskId).join(', ');
+    throw new UserError(
+      `task "${taskId}" of ${runId} is not waiting for approval (${others ? `waiting: ${others}` : 'nothing waits'}); ` +
+        `see \`${cliName()} pending\``,
+    );
+  }
+  const [suggested] = await withSuggestions(client, runId, [waiting]);
+  const suggestion = suggested?.suggestion;
+  if (!suggestion) throw new Error(`no suggestion was made for ${taskId}`);
+  out(`Suggesting ${suggestion.credits} credits: ${suggestion.basis}.`);
+  return suggestion.credits;
 }
 
 /** Who decides: --by, else the configured identity, else the OS user; the configured groups go along. */

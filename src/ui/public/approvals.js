@@ -54,7 +54,9 @@ export class ApprovalsView {
 
 /** A card for a task short of credits: approve an amount (with a note) or deny (with a reason). */
 export function budgetCard(runId, pending, title, whoName) {
-  const suggested = Math.max(1, Math.ceil(pending.shortfallMillicredits / 1000));
+  // The server's suggestion (one domain function for this page, `pending` and `approve`), else the shortfall.
+  const suggested = pending.suggestion?.credits ?? Math.max(1, Math.ceil(pending.shortfallMillicredits / 1000));
+  const basis = pending.suggestion?.basis ?? 'the shortfall of its next call';
   return card({
     runId,
     whoName,
@@ -70,6 +72,7 @@ export function budgetCard(runId, pending, title, whoName) {
           'Credits ',
           h('input', { name: 'credits', type: 'number', min: '0.001', step: 'any', value: suggested, required: true }),
         ),
+        h('p', { class: 'suggestion-basis' }, `Suggested ${suggested}: ${basis}.`),
         h('label', {}, 'Note ', h('input', { name: 'note', maxlength: 2000, placeholder: 'why (optional)' })),
       ],
       body: (form) => ({
