@@ -14,6 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Browser, Page } from 'playwright-core';
 import { startRun } from '../../src/client';
+import { McpServersConfig } from '../../src/config';
 import { GoalInput, type GoalInputJson, type RunView } from '../../src/domain/run';
 import { ensureChromium } from '../../src/infra/chromium';
 import { createTemporalBackend } from '../../src/ui/backend';
@@ -23,7 +24,8 @@ import { launchChromium } from '../helpers/browser';
 import { randomPlan } from '../helpers/dags';
 import { userRepository } from '../helpers/git-fixtures';
 import { waitFor } from '../helpers/history';
-import { createTestEnvironment, productionBundle, uniqueId, withWorker } from '../helpers/temporal';
+import { toolResultsOf } from '../helpers/model-calls';
+import { createTestEnvironment, productionBundle, testWorkspace, uniqueId, withWorker } from '../helpers/temporal';
 import { createFakeBackend, detailsOf } from '../helpers/ui-backend';
 
 /** The README's picture, rewritten only on request (PLANWRIGHT_UPDATE_SCREENSHOT=1) so test runs leave no diff. */
@@ -134,6 +136,9 @@ describe('the Planwright UI in Chromium', { skip, timeout: 300_000 }, () => {
       const other = await newPage();
       await other.goto(`${ui.url}/runs/${encodeURIComponent(runId)}`);
       await card(other, 'draft').getByRole('button', { name: 'Approve…' }).click();
+      // The suggestion is the one `pending` and `approve` make, with the sentence that explains it.
+      const basis = await card(other, 'draft').locator('.suggestion-basis').innerText();
+      assert.match(basis, /^Suggested \d+: 2 calls left in round 1 of 3 .* less the [\d.]+ the task still holds/);
 
       const outcome = await approveFromPage(page, 'draft', 200);
       await outcome.filter({ hasText: 'Approved 200 credits for draft.' }).waitFor();
@@ -177,6 +182,68 @@ describe('the Planwright UI in Chromium', { skip, timeout: 300_000 }, () => {
       await other.context().close();
       await page.context().close();
     });
+  });
+
+  it('lets a gated tool call run from the page and denies the next one with a reason the agent reads', async () => {
+    const repo = userRepository({ 'notes/index.md': '# Notes\n' });
+    const write = (file: string) => ({
+      tool: 'mcp__files__write_file',
+      arguments: { path: file, content: `${file}\n` },
+    });
+    const bin = (name: string) => path.join(__dirname, '..', '..', 'node_modules', '.bin', name);
+    const mcpServers = McpServersConfig.parse({
+      files: { command: bin('mcp-server-filesystem'), args: ['.'], cwd: 'checkout', requiresApproval: ['write_file'] },
+    });
+    await withWorker(
+      env,
+      { tasks: { notes: { toolScript: [write('notes/a.md'), write('notes/b.md')] } } },
+      async (h) => {
+        const runId = uniqueId('ui-tools');
+        const handle = await env.client.workflow.start('goalWorkflow', {
+          taskQueue: h.taskQueue,
+          workflowId: runId,
+          args: [
+            {
+              goal: 'Write two notes',
+              plan: { goal: 'g', tasks: [{ id: 'notes', title: 'Write two notes', acceptanceCriteria: ['written'] }] },
+              workspace: { repo, policy: { allowPaths: ['notes/**'] } },
+            },
+          ],
+        });
+        const page = await newPage();
+        await page.goto(`${ui.url}/runs/${encodeURIComponent(runId)}`);
+        const first = card(page, 'notes').filter({ hasText: 'notes/a.md' });
+        await first.filter({ hasText: 'notes wants to call files.write_file' }).waitFor();
+        await first.getByRole('button', { name: 'Let it run…' }).click();
+        await first.locator('input[name="note"]').fill('a is fine');
+        await first.getByRole('button', { name: 'Let it run', exact: true }).click();
+        await first.locator('.outcome').filter({ hasText: 'Approved tool call notes/r1s1.' }).waitFor();
+
+        const second = card(page, 'notes').filter({ hasText: 'notes/b.md' });
+        await second.getByRole('button', { name: 'Deny…' }).click();
+        await second.locator('input[name="reason"]').fill('one note is enough');
+        await second.getByRole('button', { name: 'Deny', exact: true }).click();
+        await second.locator('.outcome').filter({ hasText: 'Denied tool call notes/r1s2.' }).waitFor();
+
+        await page.locator('#run-status[data-status="succeeded"]').waitFor();
+        const view: RunView = await handle.result();
+        assert.deepEqual(view.tasks[0]!.work!.changedFiles, ['notes/a.md']);
+        assert.deepEqual(
+          view.decisions.map((d) => [d.decision, d.by, d.note]),
+          [
+            ['approved', 'ana', 'tool call files.write_file (notes/r1s1): a is fine'],
+            ['denied', 'ana', 'tool call files.write_file (notes/r1s2): one note is enough'],
+          ],
+        );
+        const last = h.sim
+          .requests()
+          .filter((r) => r.task === 'notes' && r.kind === 'implementer')
+          .at(-1)!;
+        assert.match(toolResultsOf(last.messages)[1]!, /^error: denied by ana: one note is enough/);
+        await page.context().close();
+      },
+      { workspace: { ...testWorkspace(), mcpServers } },
+    );
   });
 
   it("shows a round that failed its checks with a FAIL badge and the end of the output first, and the run's lack of a result", async () => {
