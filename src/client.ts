@@ -21,6 +21,7 @@ export {
   LISTABLE_STATUSES,
   listRuns,
   type ListRunsOptions,
+  type RunProgress,
   type RunRow,
 } from './client/list-runs';
 export { planGoal, planLocally, type PlanGoalOptions } from './client/plan';

@@ -21,7 +21,6 @@ import {
   statusQuery,
   taskProgressQuery,
 } from '../workflows/messages';
-import { queryWithTimeout } from './runs';
 
 /** A person's grant of credits to a waiting task. */
 export interface ApprovalRequest {
@@ -73,7 +72,9 @@ export async function withSuggestions(
   return Promise.all(
     pending.slice(0, MAX_SUGGESTIONS).map(async (p) => {
       const task = client.workflow.getHandle(taskWorkflowId(runId, p.taskId));
-      const progress = await queryWithTimeout(task, taskProgressQuery, 2_000).catch(() => undefined);
+      const progress = await client
+        .withDeadline(Date.now() + 2_000, () => task.query(taskProgressQuery))
+        .catch(() => undefined);
       return { ...p, suggestion: suggestApproval({ shortfallMillicredits: p.shortfallMillicredits, progress }) };
     }),
   ).then((suggested) => [...suggested, ...pending.slice(MAX_SUGGESTIONS)]);

@@ -90,7 +90,10 @@ async function listRunsForPage(url: URL, ctx: ApiContext): Promise<{ runs: RunLi
       throw new HttpError(400, (err as Error).message.replace('--status', 'status'));
     }
   }
-  const listed = await readOr404(() => ctx.backend.listRuns({ limit, ...(status ? { status } : {}) }), 'the runs');
+  const listed = await readOr404(
+    () => ctx.backend.listRuns({ limit, progress: true, ...(status ? { status } : {}) }),
+    'the runs',
+  );
   // Waiting runs come first, also those older than the newest `limit` runs.
   const waitingRows =
     !status || status === 'awaiting_approval'

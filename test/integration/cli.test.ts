@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { RunRow } from '../../src/client';
+import { formatCredits } from '../../src/domain/credits';
 import { ProgressEvent } from '../../src/domain/progress-events';
 import type { RunView } from '../../src/domain/run';
 import { findTemporalBinary } from '../../src/infra/temporal-binary';
@@ -130,12 +132,13 @@ describe('planwright CLI end to end', () => {
       assert.match(pending.stdout, new RegExp(`${runId}\\s+solo\\s+needs [\\d.]+ credits`));
       const listedRun = async (args: string[]) => {
         const listed = await planwright(['list', ...args, '--json'], cliEnv);
-        return (JSON.parse(listed.stdout) as { runId: string; status: string; pendingApprovals: number }[]).find(
-          (r) => r.runId === runId,
-        );
+        return (JSON.parse(listed.stdout) as RunRow[]).find((r) => r.runId === runId);
       };
       const waiting = await waitFor('the run listed as waiting', () => listedRun(['--status', 'awaiting_approval']));
       assert.deepEqual([waiting.status, waiting.pendingApprovals], ['awaiting_approval', 1]);
+      // Its tasks and credits, by query while it runs.
+      assert.deepEqual([waiting.progress?.tasks, waiting.progress?.tasksEnded], [1, 0]);
+      assert.equal(waiting.progress?.budgetMillicredits, 10_000);
       const wrong = await planwright(['approve', runId, 'nope', '--credits', '5'], cliEnv);
       assert.equal(wrong.code, 2);
       // The run answers (through the approveBudget Update) and records the refusal.
@@ -160,6 +163,19 @@ describe('planwright CLI end to end', () => {
         return row?.status === 'succeeded' ? row : undefined;
       });
       assert.equal(done.pendingApprovals, 0);
+      // And from its result once it ended: every task, and what it spent of the budget and the approved extra.
+      assert.deepEqual(done.progress, {
+        tasks: 1,
+        tasksEnded: 1,
+        counts: view.counts,
+        spentMillicredits: view.spentMillicredits,
+        budgetMillicredits: 35_000,
+      });
+      const table = await planwright(['list'], cliEnv);
+      assert.match(
+        table.stdout,
+        new RegExp(`${runId} +succeeded +- +1/1 +${formatCredits(view.spentMillicredits).replace('.', '\\.')}/35 `),
+      );
       assert.equal(await listedRun(['--status', 'running']), undefined);
     });
   });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { checkListableStatus, LISTABLE_STATUSES, listRuns } from '../../client';
+import { formatCredits } from '../../domain/credits';
 import { table } from '../format';
 import { parsePositiveNumber } from '../inputs';
 import { clientFor, connectionOptions, out, type ConnectionFlags } from '../options';
@@ -17,16 +18,21 @@ export function registerListCommand(program: Command): void {
       const rows = await listRuns(client, {
         ...(flags.status ? { status: flags.status } : {}),
         ...(flags.limit ? { limit: flags.limit } : {}),
+        progress: true,
       });
       if (flags.json) return out(JSON.stringify(rows, null, 2));
       if (rows.length === 0) return out(flags.status ? `No run is ${flags.status}.` : 'No run yet.');
       out(
         table(
-          ['run', 'status', 'waiting', 'started', 'ended', 'goal'],
+          ['run', 'status', 'waiting', 'tasks', 'credits', 'started', 'ended', 'goal'],
           rows.map((r) => [
             r.runId,
             r.status,
             String(r.pendingApprovals || '-'),
+            r.progress ? `${r.progress.tasksEnded}/${r.progress.tasks}` : '-',
+            r.progress
+              ? `${formatCredits(r.progress.spentMillicredits)}/${formatCredits(r.progress.budgetMillicredits)}`
+              : '-',
             r.startedAt,
             r.closedAt ?? '-',
             r.goal ? truncateGoal(r.goal) : '-',

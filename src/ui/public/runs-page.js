@@ -79,8 +79,8 @@ function table(runs, status, needle) {
       h(
         'tr',
         {},
-        ['run', 'goal', 'status', 'waiting for a person', 'budget', 'repository', 'started', 'ended'].map((c) =>
-          h('th', {}, c),
+        ['run', 'goal', 'status', 'waiting for a person', 'tasks', 'credits', 'repository', 'started', 'ended'].map(
+          (c) => h('th', {}, c),
         ),
       ),
     ),
@@ -95,7 +95,8 @@ function table(runs, status, needle) {
           h('td', { class: 'goal-cell', title: r.goal ?? '' }, r.goal ?? '–'),
           h('td', {}, badge(r.status)),
           h('td', {}, waitingText(r) || '–'),
-          h('td', {}, r.budgetCredits === undefined ? '–' : `${r.budgetCredits} credits`),
+          h('td', { class: 'tasks-cell', title: countsText(r.progress) }, tasksText(r.progress)),
+          h('td', { class: 'credits-cell' }, creditsText(r)),
           h('td', { class: 'repo-cell', title: r.repo ?? '' }, r.repo ?? '–'),
           h('td', {}, time(r.startedAt)),
           h('td', {}, time(r.closedAt)),
@@ -112,4 +113,25 @@ function waitingText(r) {
     parts.push(`${r.pendingApprovals || 'a'} task${r.pendingApprovals === 1 ? '' : 's'} waiting`);
   }
   return parts.join('; ');
+}
+
+/** Tasks ended of the plan's, e.g. "3/5 ended" (the run tells it by query while it runs, by its result after). */
+function tasksText(progress) {
+  if (!progress) return '–';
+  return progress.tasks === 0 ? 'planning' : `${progress.tasksEnded}/${progress.tasks} ended`;
+}
+
+/** Every task status with its count, for the tasks cell's tooltip. */
+function countsText(progress) {
+  if (!progress) return '';
+  return Object.entries(progress.counts)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+}
+
+/** Credits spent of the budget (with approved extras); the budget alone when the run cannot say what it spent. */
+function creditsText(r) {
+  if (r.progress) return `${credits(r.progress.spentMillicredits)} of ${credits(r.progress.budgetMillicredits)}`;
+  return r.budgetCredits === undefined ? '–' : `budget ${r.budgetCredits}`;
 }
