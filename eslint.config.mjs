@@ -10,6 +10,12 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.planwright/**', 'bin/**', 'eslint.config.mjs'] },
   ...tseslint.configs.recommended,
   {
+    // The example project the demo's agents build is plain CommonJS for Node, as a newcomer's repository would be.
+    files: ['examples/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     plugins: { 'import-x': importX },

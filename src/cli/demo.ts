@@ -12,6 +12,7 @@ import {
 } from '../infra/dev-server';
 import { EXIT, UserError } from '../infra/errors';
 import { findTemporalBinary } from '../infra/temporal-binary';
+import { demoScenario } from '../simulator/demo-scenario';
 import { startSimulator, type Simulator } from '../simulator/server';
 import { DEFAULT_UI_PORT } from '../ui/server';
 import { connectWorker, createPlanwrightWorker } from '../worker';
@@ -75,12 +76,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     const env = { ...process.env };
     let sim: Simulator | undefined;
     if (!env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
-      sim = await startSimulator({
-        scenario: {
-          latency: { implementer: { medianMs: 400, sigma: 0.4 }, reviewer: { medianMs: 200, sigma: 0.3 } },
-          tasks: { t3: { verdicts: ['FAIL', 'PASS'] } },
-        },
-      });
+      sim = await startSimulator({ scenario: demoScenario() });
       cleanups.push(() => sim!.close());
       env.OPENAI_BASE_URL = sim.url;
       say(`OPENAI_API_KEY is not set: using the Planwright simulator at ${sim.url} (no real model, no cost).`);

@@ -109,6 +109,10 @@ export const Scenario = z.object({
   faults: z.array(Fault).default([]).describe('Faults injected into matching requests, in order'),
   unknownModels: z.array(z.string()).default([]).describe('Model names answered with 404 model_not_found'),
   planTasks: z.number().int().min(1).max(5000).optional().describe('Size of the plans the simulated planner writes'),
+  plan: z
+    .object({ tasks: z.array(z.record(z.string(), z.unknown())).min(1) })
+    .optional()
+    .describe("The simulated planner's answer, sent as written (the run validates it); default: a generic plan"),
 });
 export type Scenario = z.infer<typeof Scenario>;
 export type ScenarioInput = z.input<typeof Scenario>;

@@ -276,7 +276,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   function answerFor(kind: string, body: ChatRequestBody, messages: ChatMessage[], record: SimRequest): unknown {
     const schemaName = body.response_format?.json_schema?.name;
-    if (schemaName === 'plan') return planAnswer(messages, scenario.planTasks);
+    if (schemaName === 'plan') return scenario.plan ?? planAnswer(messages, scenario.planTasks);
     if (schemaName === 'implementation') {
       const scripted = record.task ? scenario.tasks[record.task]?.outputs : undefined;
       if (scripted && scripted.length > 0) {
