@@ -6,22 +6,22 @@
  * workflows import nothing that loads zod (`test/unit/workflow-imports.test.ts` checks it); the run and the dry run
  * need zod to validate their input, and load their modules on first call instead, once per run.
  */
-import type * as Goal from './goal';
-import type * as DryRun from './plan';
+import type * as Goal from './run/goal-workflow';
+import type * as DryRun from './run/plan-workflow';
 
-export { taskWorkflow } from './task';
+export { taskWorkflow } from './task/task-workflow';
 
 export async function goalWorkflow(
   ...args: Parameters<typeof Goal.goalWorkflow>
 ): Promise<Awaited<ReturnType<typeof Goal.goalWorkflow>>> {
   // "eager" keeps the module in the one bundle file; it is still evaluated only here, on first call.
-  const goal = await import(/* webpackMode: "eager" */ './goal.js');
+  const goal = await import(/* webpackMode: "eager" */ './run/goal-workflow.js');
   return goal.goalWorkflow(...args);
 }
 
 export async function planWorkflow(
   ...args: Parameters<typeof DryRun.planWorkflow>
 ): Promise<Awaited<ReturnType<typeof DryRun.planWorkflow>>> {
-  const dryRun = await import(/* webpackMode: "eager" */ './plan.js');
+  const dryRun = await import(/* webpackMode: "eager" */ './run/plan-workflow.js');
   return dryRun.planWorkflow(...args);
 }

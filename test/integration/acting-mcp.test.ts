@@ -11,10 +11,17 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { approveToolCall, denyToolCall } from '../../src/client';
 import { ConfigError, loadModelSettings, McpServersConfig } from '../../src/config';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
+import type { TaskProgress } from '../../src/domain/task-progress';
 import { WAITING_TOOLS_ATTRIBUTE } from '../../src/domain/search-attributes';
 import { decodePayload } from '../../src/infra/data-converter';
 import { createPlanwrightWorker } from '../../src/worker';
-import { approveToolCallSignal, statusQuery } from '../../src/workflows/messages';
+import {
+  approveToolCallSignal,
+  statusQuery,
+  taskProgressQuery,
+  toolCallDecisionSignal,
+  toolCallQuotaSignal,
+} from '../../src/workflows/messages';
 import { answerOf } from '../helpers/decisions';
 import { fixtureGit, userRepository } from '../helpers/git-fixtures';
 import { activitySummaries, historyOf, waitFor } from '../helpers/history';
@@ -148,6 +155,18 @@ describe('MCP servers in the tool loop', () => {
           return d.typedSearchAttributes.get(WAITING_TOOLS_ATTRIBUTE)?.length ? d : undefined;
         });
         assert.deepEqual(described.typedSearchAttributes.get(WAITING_TOOLS_ATTRIBUTE), ['files.write_file']);
+        // Answers sent straight to the task, past the run: not for the call it waits on, malformed, or for a request
+        // it never made. Each is refused and counted on the one channel; the call still waits.
+        const taskHandle = h.env.client.workflow.getHandle(`${runId}/gated`);
+        await taskHandle.signal(toolCallDecisionSignal, { requestId: 'gated/r9s9', kind: 'approved', by: 'mallory' });
+        await taskHandle.signal(toolCallDecisionSignal, { nonsense: true } as never);
+        await taskHandle.signal(toolCallQuotaSignal, { requestId: 'never-asked', granted: 100, limit: 100 });
+        const refused = await waitFor('three refused answers', async () => {
+          const p: TaskProgress = await taskHandle.query(taskProgressQuery);
+          return p.refusedSignals === 3 ? p : undefined;
+        });
+        assert.equal(refused.phase, 'awaiting_approval');
+        assert.ok((await handle.query(statusQuery)).pendingToolCalls?.some((c) => c.requestId === 'gated/r1s1'));
         // Not an approver, and not a waiting call: both refused with the run's reason.
         const stranger = answerOf(
           await approveToolCall(h.env.client, runId, { requestId: 'gated/r1s1', by: 'mallory' }),

@@ -15,27 +15,25 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { CreditDecision } from '../domain/approvals';
-import { BudgetTooSmallError, toMillicredits } from '../domain/credits';
-import { BUDGET_TOO_SMALL, INVALID_INPUT } from '../domain/errors';
-import { outcomeFromFailureCause } from '../domain/failure-details';
+import type { Activities } from '../../activities';
+import type { CreditDecision } from '../../domain/approvals';
+import { BudgetTooSmallError, toMillicredits } from '../../domain/credits';
+import { BUDGET_TOO_SMALL, INVALID_INPUT } from '../../domain/errors';
+import { outcomeFromFailureCause } from '../../domain/failure-details';
 import {
   approvalNeeded,
   runEnded,
   toolCallNeedsApproval,
   workspaceWorkerNeeded,
   type RunNotification,
-} from '../domain/notifications';
-import { constraintList } from '../domain/prompts';
-import type { GoalInputJson, RunView, TaskOutcome } from '../domain/run';
-import { RunLedger } from '../domain/run-ledger';
-import type { RunSnapshot } from '../domain/run-snapshot';
-import { taskStatesOf } from '../domain/run-view';
-import { checkRunId, taskOutputRef, taskWorkflowId } from '../domain/task-address';
-import { MODEL_CALL_OPTIONS } from './activity-options';
-import { createBudgetHandlers } from './budget-handlers';
-import { parseGoalInput, readReportedOutcome } from './goal-input';
+} from '../../domain/notifications';
+import { constraintList } from '../../domain/prompts';
+import type { GoalInputJson, RunView, TaskOutcome } from '../../domain/run';
+import { RunLedger } from '../../domain/run-ledger';
+import type { RunSnapshot } from '../../domain/run-snapshot';
+import { taskStatesOf } from '../../domain/run-view';
+import { checkRunId, taskOutputRef, taskWorkflowId } from '../../domain/task-address';
+import { MODEL_CALL_OPTIONS } from '../activity-options';
 import {
   approveBudgetSignal,
   approveBudgetUpdate,
@@ -50,11 +48,14 @@ import {
   statusQuery,
   taskFinishedSignal,
   taskStatesQuery,
-} from './messages';
+} from '../messages';
+import { taskWorkflow } from '../task/task-workflow';
+import { createBudgetHandlers } from './budget-handlers';
+import { parseGoalInput, readReportedOutcome } from './goal-input';
 import { RunMeters } from './run-meters';
 import { createRunPublisher } from './run-publisher';
 import { checkPlanPolicy, integrateRun, integrationError, openWorkspaceVisibly, taskWorkspace } from './run-workspace';
-import { taskWorkflow } from './task';
+import { answerTask } from './task-answers';
 import { registerToolCallHandlers } from './tool-approval-handlers';
 
 const { preparePlan } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);
@@ -128,14 +129,8 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
 
   const meters = new RunMeters(ledger.decisions.length);
   const publish = createRunPublisher(ledger, meters);
-  const tellTask = async (taskId: string, decision: CreditDecision) => {
-    try {
-      await getExternalWorkflowHandle(childIdOf(taskId)).signal(creditDecisionSignal, decision);
-    } catch (err) {
-      // The task may have ended (timed out or cancelled) while the decision was made; nothing waits for it.
-      log.warn('could not deliver a credit decision', { taskId, error: String(err) });
-    }
-  };
+  const tellTask = (taskId: string, decision: CreditDecision) =>
+    answerTask(childIdOf(taskId), creditDecisionSignal, decision, 'a credit decision');
   const budget = createBudgetHandlers({
     ledger,
     publish,

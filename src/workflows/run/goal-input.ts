@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import { INVALID_INPUT } from '../domain/errors';
-import { formatIssues } from '../domain/plan-validation';
-import { GoalInput, TaskOutcome } from '../domain/run';
-import { readOutputRef } from '../domain/task-address';
+import { INVALID_INPUT } from '../../domain/errors';
+import { formatIssues } from '../../domain/plan-validation';
+import { GoalInput, TaskOutcome } from '../../domain/run';
+import { readOutputRef } from '../../domain/task-address';
 
 /** What the run reads from outside: its input, and the reports of tasks it inherited. */
 

@@ -1,7 +1,7 @@
 import { patched } from '@temporalio/workflow';
-import { decisionWithId, recordDuplicate } from '../domain/decision-ids';
-import type { ApprovalDecision } from '../domain/run';
-import type { RunLedger } from '../domain/run-ledger';
+import { decisionWithId, recordDuplicate } from '../../domain/decision-ids';
+import type { ApprovalDecision } from '../../domain/run';
+import type { RunLedger } from '../../domain/run-ledger';
 
 /**
  * A person's message that repeats a decision id the run already took: records the duplicate and returns the first

@@ -6,24 +6,24 @@ import {
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AgentLoopActivities } from '../activities/agent-loop';
-import { INVALID_PLAN } from '../domain/errors';
-import type { Plan, TaskSpec } from '../domain/plan';
-import { planPolicyProblems, taskPolicy } from '../domain/plan-policy';
-import type { RunWait } from '../domain/run-wait';
+import type { AgentLoopActivities } from '../../activities/agent-loop';
+import { INVALID_PLAN } from '../../domain/errors';
+import type { Plan, TaskSpec } from '../../domain/plan';
+import { planPolicyProblems, taskPolicy } from '../../domain/plan-policy';
+import type { RunWait } from '../../domain/run-wait';
 import {
   integrationChecks,
   type IntegrationResult,
   type OpenedWorkspace,
   type RunWorkspaceInput,
-} from '../domain/run-workspace';
+} from '../../domain/run-workspace';
 import {
   DEFAULT_WORKSPACE_WAIT_NOTICE_SECONDS,
   noWorkspaceWorkerWarning,
   workspaceQueueOf,
-} from '../domain/task-queues';
-import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
-import type { TaskWorkspaceInput } from './acting-task';
+} from '../../domain/task-queues';
+import type { WorkspacePolicy } from '../../domain/workspace-policy-schema';
+import type { TaskWorkspaceInput } from '../task/acting-task';
 
 /**
  * The run's side of its workspace: open it once at the start (recorded in history), check the plan against its

@@ -1,10 +1,10 @@
-import type { RoundOpening, VerifyResult } from '../domain/agent-loop';
-import type { ReviewVerdict } from '../domain/agent-outputs';
-import type { McpToolInfo } from '../domain/mcp';
-import type { TaskSpec } from '../domain/plan';
-import type { DependencyContext } from '../domain/prompts';
-import type { Checkout } from '../domain/workspace';
-import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
+import type { RoundOpening, VerifyResult } from '../../domain/agent-loop';
+import type { ReviewVerdict } from '../../domain/agent-outputs';
+import type { McpToolInfo } from '../../domain/mcp';
+import type { TaskSpec } from '../../domain/plan';
+import type { DependencyContext } from '../../domain/prompts';
+import type { Checkout } from '../../domain/workspace';
+import type { WorkspacePolicy } from '../../domain/workspace-policy-schema';
 import type { ToolCallCount } from './tool-call-limits';
 
 /** What a task of a run with a workspace gets from its run (a field of TaskWorkflowInput). */

@@ -1,9 +1,15 @@
 import { log, patched } from '@temporalio/workflow';
-import { ApproveBudget, CreditRequest, DenyBudget, type BudgetAnswer, type CreditDecision } from '../domain/approvals';
-import { formatIssues } from '../domain/plan-validation';
-import type { ApprovalDecision } from '../domain/run';
-import type { RunLedger } from '../domain/run-ledger';
+import {
+  ApproveBudget,
+  CreditRequest,
+  DenyBudget,
+  type BudgetAnswer,
+  type CreditDecision,
+} from '../../domain/approvals';
+import type { ApprovalDecision } from '../../domain/run';
+import type { RunLedger } from '../../domain/run-ledger';
 import { repeatedDecision } from './decision-repeats';
+import { invalidPayload } from './task-answers';
 
 /** What the budget handlers of a run need from it. */
 export interface BudgetHandlerContext {
@@ -42,7 +48,7 @@ export function createBudgetHandlers(ctx: BudgetHandlerContext) {
   async function requestCredits(raw: unknown): Promise<void> {
     const parsed = CreditRequest.safeParse(raw);
     if (!parsed.success) {
-      refuse('requestCredits', raw, invalid('requestCredits', parsed.error.issues));
+      refuse('requestCredits', raw, invalidPayload('requestCredits', parsed.error.issues));
       return;
     }
     const { taskId, shortfallMillicredits, requestId } = parsed.data;
@@ -66,7 +72,7 @@ export function createBudgetHandlers(ctx: BudgetHandlerContext) {
   async function approve(raw: unknown): Promise<BudgetAnswer> {
     const parsed = ApproveBudget.safeParse(raw);
     if (!parsed.success) {
-      return refuse('approveBudget', raw, invalid('approveBudget', parsed.error.issues));
+      return refuse('approveBudget', raw, invalidPayload('approveBudget', parsed.error.issues));
     }
     const repeat = repeatedDecision(ledger, parsed.data, now());
     if (repeat) return answerAgain(repeat, publish);
@@ -85,7 +91,7 @@ export function createBudgetHandlers(ctx: BudgetHandlerContext) {
   async function deny(raw: unknown): Promise<BudgetAnswer> {
     const parsed = DenyBudget.safeParse(raw);
     if (!parsed.success) {
-      return refuse('denyBudget', raw, invalid('denyBudget', parsed.error.issues));
+      return refuse('denyBudget', raw, invalidPayload('denyBudget', parsed.error.issues));
     }
     const repeat = repeatedDecision(ledger, parsed.data, now());
     if (repeat) return answerAgain(repeat, publish);
@@ -115,9 +121,5 @@ function answerAgain(first: ApprovalDecision, publish: () => void): BudgetAnswer
     duplicate: true,
   };
 }
-
-/** The refusal of a malformed payload, naming each wrong field. */
-const invalid = (name: string, issues: Parameters<typeof formatIssues>[0]) =>
-  `invalid ${name} payload: ${formatIssues(issues, 'signal').join('; ')}`;
 
 const ids = (requestId: string | undefined) => (requestId ? { requestId } : {});

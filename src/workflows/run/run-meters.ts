@@ -1,5 +1,5 @@
 import { metricMeter } from '@temporalio/workflow';
-import type { ApprovalDecision, RunStatus, TaskView } from '../domain/run';
+import type { ApprovalDecision, RunStatus, TaskView } from '../../domain/run';
 
 /**
  * A run's metrics, beside the model-call metrics of the activities: tasks ended by agent type and status, how long

@@ -1,7 +1,6 @@
-import { getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
-import { formatIssues } from '../domain/plan-validation';
-import type { RunLedger } from '../domain/run-ledger';
-import { taskWorkflowId } from '../domain/task-address';
+import { log, setHandler } from '@temporalio/workflow';
+import type { RunLedger } from '../../domain/run-ledger';
+import { taskWorkflowId } from '../../domain/task-address';
 import {
   ApproveToolCall,
   DenyToolCall,
@@ -9,9 +8,8 @@ import {
   ToolCallRequest,
   type ToolCallAnswer,
   type ToolCallDecision,
-} from '../domain/tool-approvals';
-import type { ToolCallQuotaAnswer } from '../domain/tool-call-quota';
-import { repeatedDecision } from './decision-repeats';
+} from '../../domain/tool-approvals';
+import type { ToolCallQuotaAnswer } from '../../domain/tool-call-quota';
 import {
   approveToolCallSignal,
   approveToolCallUpdate,
@@ -21,7 +19,9 @@ import {
   requestToolCallSignal,
   toolCallDecisionSignal,
   toolCallQuotaSignal,
-} from './messages';
+} from '../messages';
+import { repeatedDecision } from './decision-repeats';
+import { answerTask, invalidPayload } from './task-answers';
 
 export interface ToolApprovalContext {
   ledger: RunLedger;
@@ -54,20 +54,13 @@ export function createToolApprovalHandlers(ctx: ToolApprovalContext) {
     return { accepted: true, requestId, duplicate: true };
   };
 
-  const tellTask = async (taskId: string, decision: ToolCallDecision) => {
-    try {
-      await getExternalWorkflowHandle(taskWorkflowId(ledger.options.runId, taskId)).signal(
-        toolCallDecisionSignal,
-        decision,
-      );
-    } catch (err) {
-      log.warn('could not deliver a tool-call decision', { taskId, error: String(err) });
-    }
-  };
+  const tellTask = (taskId: string, decision: ToolCallDecision) =>
+    answerTask(taskWorkflowId(ledger.options.runId, taskId), toolCallDecisionSignal, decision, 'a tool-call decision');
 
   async function requestToolCall(raw: unknown): Promise<void> {
     const parsed = ToolCallRequest.safeParse(raw);
-    if (!parsed.success) return void refuse('requestToolCall', raw, invalid('requestToolCall', parsed.error.issues));
+    if (!parsed.success)
+      return void refuse('requestToolCall', raw, invalidPayload('requestToolCall', parsed.error.issues));
     if (!ledger.isOpen(parsed.data.taskId)) {
       return void refuse('requestToolCall', raw, `task "${parsed.data.taskId}" is not running`);
     }
@@ -78,7 +71,7 @@ export function createToolApprovalHandlers(ctx: ToolApprovalContext) {
 
   async function approve(raw: unknown): Promise<ToolCallAnswer> {
     const parsed = ApproveToolCall.safeParse(raw);
-    if (!parsed.success) return refuse('approveToolCall', raw, invalid('approveToolCall', parsed.error.issues));
+    if (!parsed.success) return refuse('approveToolCall', raw, invalidPayload('approveToolCall', parsed.error.issues));
     if (repeatedDecision(ledger, parsed.data, now())) return answerAgain(parsed.data.requestId);
     const verdict = ledger.toolCalls.approve(parsed.data, now());
     if (!verdict.ok) return refuse('approveToolCall', raw, verdict.error);
@@ -90,7 +83,7 @@ export function createToolApprovalHandlers(ctx: ToolApprovalContext) {
 
   async function deny(raw: unknown): Promise<ToolCallAnswer> {
     const parsed = DenyToolCall.safeParse(raw);
-    if (!parsed.success) return refuse('denyToolCall', raw, invalid('denyToolCall', parsed.error.issues));
+    if (!parsed.success) return refuse('denyToolCall', raw, invalidPayload('denyToolCall', parsed.error.issues));
     if (repeatedDecision(ledger, parsed.data, now())) return answerAgain(parsed.data.requestId);
     const verdict = ledger.toolCalls.deny(parsed.data, now());
     if (!verdict.ok) return refuse('denyToolCall', raw, verdict.error);
@@ -104,7 +97,7 @@ export function createToolApprovalHandlers(ctx: ToolApprovalContext) {
   async function grantToolCalls(raw: unknown): Promise<void> {
     const parsed = ToolCallQuotaRequest.safeParse(raw);
     if (!parsed.success) {
-      return void refuse('requestToolCallQuota', raw, invalid('requestToolCallQuota', parsed.error.issues));
+      return void refuse('requestToolCallQuota', raw, invalidPayload('requestToolCallQuota', parsed.error.issues));
     }
     const { taskId, requestId, wanted } = parsed.data;
     const limit = ledger.workspace?.opened.policy.maxToolCallsPerRun;
@@ -114,11 +107,7 @@ export function createToolApprovalHandlers(ctx: ToolApprovalContext) {
     }
     const granted = ledger.toolCalls.quota.grant(taskId, wanted, limit, ledger.runningTaskIds().length);
     const answer: ToolCallQuotaAnswer = { requestId, granted, limit };
-    try {
-      await getExternalWorkflowHandle(taskWorkflowId(ledger.options.runId, taskId)).signal(toolCallQuotaSignal, answer);
-    } catch (err) {
-      log.warn('could not deliver a tool-call grant', { taskId, error: String(err) });
-    }
+    await answerTask(taskWorkflowId(ledger.options.runId, taskId), toolCallQuotaSignal, answer, 'a tool-call grant');
   }
 
   return { requestToolCall, approve, deny, grantToolCalls };
@@ -134,6 +123,3 @@ export function registerToolCallHandlers(ctx: ToolApprovalContext): void {
   setHandler(denyToolCallUpdate, (raw: unknown) => handlers.deny(raw));
   setHandler(requestToolCallQuotaSignal, (raw: unknown) => handlers.grantToolCalls(raw));
 }
-
-const invalid = (name: string, issues: Parameters<typeof formatIssues>[0]) =>
-  `invalid ${name} payload: ${formatIssues(issues, 'signal').join('; ')}`;

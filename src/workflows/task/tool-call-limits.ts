@@ -1,7 +1,10 @@
-import { condition, getExternalWorkflowHandle, log, setHandler, uuid4 } from '@temporalio/workflow';
-import { TOOL_CALL_GRANT_SIZE, type ToolCallQuotaAnswer } from '../domain/tool-call-quota';
-import type { WorkspacePolicy } from '../domain/workspace-policy-schema';
-import { requestToolCallQuotaSignal, toolCallQuotaSignal } from './messages';
+import { uuid4 } from '@temporalio/workflow';
+import type { TaskProgress } from '../../domain/task-progress';
+import type { ToolCallQuotaRequest } from '../../domain/tool-approvals';
+import { TOOL_CALL_GRANT_SIZE, type ToolCallQuotaAnswer } from '../../domain/tool-call-quota';
+import type { WorkspacePolicy } from '../../domain/workspace-policy-schema';
+import { toolCallQuotaRequests } from './protocols';
+import { RunRequests } from './run-requests';
 
 /** What a task's tool-call count carries across continue-as-new. */
 export interface ToolCallCount {
@@ -17,25 +20,19 @@ export interface ToolCallCount {
  * sent, so runs that set none have the histories they always had.
  */
 export class TaskToolCalls {
-  private answer: ToolCallQuotaAnswer | undefined;
-  private awaiting: string | undefined;
+  private readonly requests: RunRequests<ToolCallQuotaRequest, ToolCallQuotaAnswer>;
   private count: ToolCallCount;
 
   constructor(
     private readonly ids: { runWorkflowId: string; taskId: string },
     private readonly policy: Pick<WorkspacePolicy, 'maxToolCallsPerTask' | 'maxToolCallsPerRun'>,
+    progress: TaskProgress,
     restored?: ToolCallCount,
   ) {
     this.count = restored ?? { used: 0, allowance: 0 };
-    setHandler(toolCallQuotaSignal, (raw: unknown) => {
-      const a = raw as Partial<ToolCallQuotaAnswer> | undefined;
-      const fits = typeof a?.requestId === 'string' && typeof a.granted === 'number' && typeof a.limit === 'number';
-      if (!fits || a?.requestId !== this.awaiting) {
-        log.warn('toolCallQuota refused: not the answer to the request this task waits on');
-        return;
-      }
-      this.answer = a as ToolCallQuotaAnswer;
-    });
+    // Since the one channel, a stray or forged quota answer is counted in refusedSignals like the others' (it was
+    // only logged before).
+    this.requests = new RunRequests(ids.runWorkflowId, toolCallQuotaRequests, progress);
   }
 
   get used(): number {
@@ -67,15 +64,7 @@ export class TaskToolCalls {
 
   private async ask(wanted: number): Promise<ToolCallQuotaAnswer> {
     const requestId = uuid4();
-    this.awaiting = requestId;
-    this.answer = undefined;
-    await getExternalWorkflowHandle(this.ids.runWorkflowId).signal(requestToolCallQuotaSignal, {
-      taskId: this.ids.taskId,
-      requestId,
-      wanted,
-    });
-    await condition(() => this.answer !== undefined);
-    this.awaiting = undefined;
-    return this.answer!;
+    const answer = await this.requests.ask(requestId, { taskId: this.ids.taskId, requestId, wanted });
+    return answer!;
   }
 }

@@ -1,10 +1,10 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import type { RunLedger } from '../domain/run-ledger';
+import type { RunLedger } from '../../domain/run-ledger';
 import {
   PENDING_APPROVALS_ATTRIBUTE,
   RUN_STATUS_ATTRIBUTE,
   WAITING_TOOLS_ATTRIBUTE,
-} from '../domain/search-attributes';
+} from '../../domain/search-attributes';
 import type { RunMeters } from './run-meters';
 
 /**

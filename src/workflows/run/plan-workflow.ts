@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { PreparePlanResult } from '../domain/activity-contracts';
-import { toMillicredits } from '../domain/credits';
-import { constraintList } from '../domain/prompts';
-import { MODEL_CALL_OPTIONS } from './activity-options';
+import type { Activities } from '../../activities';
+import type { PreparePlanResult } from '../../domain/activity-contracts';
+import { toMillicredits } from '../../domain/credits';
+import { constraintList } from '../../domain/prompts';
+import { MODEL_CALL_OPTIONS } from '../activity-options';
 import { parseGoalInput } from './goal-input';
 
 const { preparePlan } = proxyActivities<Activities>(MODEL_CALL_OPTIONS);

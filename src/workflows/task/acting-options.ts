@@ -5,12 +5,12 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { VerifyResult } from '../domain/agent-loop';
-import type { ReviewVerdict } from '../domain/agent-outputs';
-import { AGENT_CONTEXT_LOST, NON_RETRYABLE_MODEL_FAILURES } from '../domain/errors';
-import { workspaceQueueOf } from '../domain/task-queues';
-import { WORKSPACE_CHECKOUT_MISSING } from '../domain/workspace-failures';
-import { MODEL_CALL_OPTIONS } from './activity-options';
+import type { VerifyResult } from '../../domain/agent-loop';
+import type { ReviewVerdict } from '../../domain/agent-outputs';
+import { AGENT_CONTEXT_LOST, NON_RETRYABLE_MODEL_FAILURES } from '../../domain/errors';
+import { workspaceQueueOf } from '../../domain/task-queues';
+import { WORKSPACE_CHECKOUT_MISSING } from '../../domain/workspace-failures';
+import { MODEL_CALL_OPTIONS } from '../activity-options';
 
 /**
  * How an acting task reaches its activities, and how it reads their failures: steps go to the queue of the worker
