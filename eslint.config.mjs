@@ -10,6 +10,14 @@ export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.planwright/**', 'bin/**', 'eslint.config.mjs'] },
   ...tseslint.configs.recommended,
   {
+    // Each workflow function, class and file does one thing: a protocol or a capability gets a module of its own.
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'max-lines': ['error', { max: 400 }],
+      'max-lines-per-function': ['error', { max: 120 }],
+    },
+  },
+  {
     // The example project the demo's agents build is plain CommonJS for Node, as a newcomer's repository would be.
     files: ['examples/**/*.js'],
     languageOptions: { sourceType: 'commonjs' },

@@ -11,8 +11,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { approveToolCall, denyToolCall } from '../../src/client';
 import { ConfigError, loadModelSettings, McpServersConfig } from '../../src/config';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
-import type { TaskProgress } from '../../src/domain/task-progress';
 import { WAITING_TOOLS_ATTRIBUTE } from '../../src/domain/search-attributes';
+import type { TaskProgress } from '../../src/domain/task-progress';
 import { decodePayload } from '../../src/infra/data-converter';
 import { createPlanwrightWorker } from '../../src/worker';
 import {

@@ -1,5 +1,5 @@
 import { workflowInfo } from '@temporalio/workflow';
-import type { ToolStepResult, VerifyResult } from '../../domain/agent-loop';
+import type { VerifyResult } from '../../domain/agent-loop';
 import type { ImplementerOutput, ReviewVerdict } from '../../domain/agent-outputs';
 import { TASK_TOOL_CALL_LIMIT } from '../../domain/errors';
 import { taskBranch } from '../../domain/git-refs';
@@ -7,7 +7,7 @@ import type { TaskOutcome } from '../../domain/run';
 import type { TaskProgress } from '../../domain/task-progress';
 import { FINISH_TOOL } from '../../domain/tools';
 import { MODEL_CALL_OPTIONS } from '../activity-options';
-import { isWorkerLost, ownQueueOptions, verifyFeedback } from './acting-options';
+import { ownQueueOptions, verifyFeedback } from './acting-options';
 import { roundOpening, type ActingState, type RoundArgs, type TaskWorkspaceInput } from './acting-state';
 import type { CreditAccount } from './credit-account';
 import { HeldCheckout } from './held-checkout';
@@ -17,6 +17,7 @@ import type { TaskWorkflowInput } from './task-workflow';
 import { constraintsOf } from './text-task';
 import { ToolCallGate } from './tool-call-gate';
 import { TaskToolCalls } from './tool-call-limits';
+import { takeToolStep, type StepArgs, type StepResult } from './tool-step';
 
 export type { ActingState, TaskWorkspaceInput } from './acting-state';
 
@@ -237,63 +238,14 @@ export class ActingTask implements TaskKind {
     return this.held.release();
   }
 
-  /** One tool step; after a move, tells whether it landed before the worker was lost. */
-  private async step(args: {
-    key: { taskWorkflowId: string; round: number };
-    callIndex: number;
-    stepId: string;
-    summary: string;
-    gated?: { server: string; tool: string; arguments: string };
-    /** Credits the call costs, in thousandths (priced MCP tools), charged once it may run. */
-    price: number;
-  }): Promise<ToolStepResult & { interrupted?: boolean }> {
+  /** One tool step (./tool-step.ts), counted in the task's progress. */
+  private step(args: StepArgs): Promise<StepResult> {
     this.steps++;
     this.progress.steps = this.steps;
     this.progress.lastStep = args.summary;
-    const taskId = this.input.task.id;
-    const { policy, workerTimeoutSeconds } = this.input.workspace;
-    // A gated call waits for a person's decision on this very call (its id: task and step) before it may run.
-    const decision = args.gated
-      ? await this.gate.ask({ requestId: `${taskId}/${args.stepId}`, taskId, ...args.gated })
-      : undefined;
-    // A denied call does not run, so it costs nothing.
-    if (args.price > 0 && decision?.approved !== false) await this.credits.chargeFixed(args.price);
-    let result: ToolStepResult & { interrupted?: boolean };
-    try {
-      result = await this.held.own().runToolStep.executeWithOptions(
-        {
-          ...ownQueueOptions(this.held.queue, workerTimeoutSeconds, `${policy.commandTimeoutSeconds + 120} seconds`),
-          summary: args.summary,
-        },
-        [
-          {
-            key: args.key,
-            callIndex: args.callIndex,
-            stepId: args.stepId,
-            head: this.held.head,
-            ...(decision ? { decision } : {}),
-          },
-        ],
-      );
-    } catch (err) {
-      if (!isWorkerLost(err)) throw err;
-      const landed = await this.held.move(args.stepId);
-      // The conversation stayed on the lost worker: the next turn starts again from the steps taken.
-      result = landed
-        ? {
-            summary: `${args.summary} (applied before the worker was lost)`,
-            ok: true,
-            interrupted: true,
-            commit: this.held.head,
-          }
-        : { summary: `${args.summary} (not applied: the worker was lost)`, ok: false, interrupted: true };
-    }
-    if (result.commit && !result.interrupted) {
-      this.held.head = result.commit;
-      this.held.commits++;
-    }
-    this.progress.lastStep = result.summary;
-    return result;
+    const { task, workspace } = this.input;
+    const { held, gate, credits, progress } = this;
+    return takeToolStep({ taskId: task.id, workspace, held, gate, credits, progress }, args);
   }
 
   /** The recorded price of a call of `name`: MCP tools priced in the config at the run's opening; 0 otherwise. */

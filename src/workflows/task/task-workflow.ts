@@ -93,19 +93,8 @@ export async function taskWorkflow(input: TaskWorkflowInput, resume?: TaskResume
     ? new ActingTask({ ...input, workspace: input.workspace }, progress, credits, resume?.acting)
     : new TextTask(input, credits);
 
-  const outcome = (status: TaskOutcome['status'], summary: string, extra: Partial<TaskOutcome> = {}): TaskOutcome => ({
-    taskId: task.id,
-    status,
-    summary: summary.slice(0, MAX_SUMMARY_CHARS),
-    reviewRounds: progress.round,
-    modelCalls: progress.modelCalls,
-    spentMillicredits: progress.spentMillicredits,
-    grantedMillicredits: credits.granted,
-    ...(lastVerdict ? { lastVerdict: lastVerdict.verdict } : {}),
-    outputRef: { kind: 'taskHistory', workflowId: workflowInfo().workflowId },
-    ...kind.outcome?.(status === 'succeeded'),
-    ...extra,
-  });
+  const outcome = (status: TaskOutcome['status'], summary: string, extra: Partial<TaskOutcome> = {}) =>
+    outcomeOf({ progress, credits, kind, lastVerdict }, status, summary, extra);
 
   /**
    * Between rounds, a kind that continues as new does so once its history has grown long, with its whole state: an
@@ -189,6 +178,29 @@ export async function taskWorkflow(input: TaskWorkflowInput, resume?: TaskResume
     // result gets the accounting (spend, rounds) it needs.
     throw ApplicationFailure.create({ type, message, nonRetryable: true, details: taskOutcomeDetails(failed) });
   }
+}
+
+/** The task's outcome, as its run books it and its result carries it. */
+function outcomeOf(
+  task: { progress: TaskProgress; credits: CreditAccount; kind: TaskKind; lastVerdict: ReviewVerdict | undefined },
+  status: TaskOutcome['status'],
+  summary: string,
+  extra: Partial<TaskOutcome>,
+): TaskOutcome {
+  const { progress, lastVerdict } = task;
+  return {
+    taskId: progress.taskId,
+    status,
+    summary: summary.slice(0, MAX_SUMMARY_CHARS),
+    reviewRounds: progress.round,
+    modelCalls: progress.modelCalls,
+    spentMillicredits: progress.spentMillicredits,
+    grantedMillicredits: task.credits.granted,
+    ...(lastVerdict ? { lastVerdict: lastVerdict.verdict } : {}),
+    outputRef: { kind: 'taskHistory', workflowId: workflowInfo().workflowId },
+    ...task.kind.outcome?.(status === 'succeeded'),
+    ...extra,
+  };
 }
 
 /**
