@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+/** A person's decision's id, chosen by their client and also the Update's id: the run applies an id once. */
+export const DecisionId = z
+  .string()
+  .min(1)
+  .max(100)
+  .optional()
+  .describe("Id the client chose for this decision, also the Update's id: the run applies an id once");
+
 /** Payload of the `approveBudget` signal: grant more credits to a task that waits for them. */
 export const ApproveBudget = z.object({
   taskId: z.string().min(1).describe('Task waiting for approval'),
@@ -11,12 +19,7 @@ export const ApproveBudget = z.object({
     .optional()
     .describe("The approver's groups, as an authenticating front end knows them; matched against group: entries"),
   note: z.string().max(2000).optional().describe('Why, for the audit trail'),
-  decisionId: z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe("Id the client chose for this decision, also the Update's id: the run applies an id once"),
+  decisionId: DecisionId,
 });
 export type ApproveBudget = z.infer<typeof ApproveBudget>;
 
@@ -30,12 +33,7 @@ export const DenyBudget = z.object({
     .max(20)
     .optional()
     .describe("The denier's groups, as an authenticating front end knows them; matched against group: entries"),
-  decisionId: z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe("Id the client chose for this decision, also the Update's id: the run applies an id once"),
+  decisionId: DecisionId,
 });
 export type DenyBudget = z.infer<typeof DenyBudget>;
 

@@ -34,6 +34,9 @@ export interface RunLedgerOptions {
 export type CreditAnswer = { kind: 'granted'; millicredits: number } | { kind: 'pending' } | { kind: 'ignored' };
 export type SignalCheck = { ok: true } | { ok: false; error: string };
 
+/** A person's approval or denial the run refused, as far as the audit trail records it. */
+type RejectedMessage = { taskId: string; by?: string | undefined; decisionId?: string | undefined };
+
 /**
  * State of one run and the rules of its money. Invariants:
  * - allocations + pool + planning spend = budget, and every grant comes out of the pool or out of credits a person
@@ -280,7 +283,7 @@ export class RunLedger {
     const notAllowed = approverProblem(this.options.approvers, signal, signal.credits);
     if (!check.ok || millicredits <= 0 || notAllowed) {
       const error = !check.ok ? check.error : (notAllowed ?? `credits must be positive, got ${signal.credits}`);
-      this.reject(signal.taskId, error, signal.by, at, 'approveBudget', signal.decisionId);
+      this.reject(signal, error, at);
       return { ok: false, error };
     }
     const view = this.view(signal.taskId);
@@ -304,7 +307,7 @@ export class RunLedger {
     const notAllowed = approverProblem(this.options.approvers, signal);
     const check: SignalCheck = notAllowed ? { ok: false, error: notAllowed } : this.checkDecision(signal.taskId);
     if (!check.ok) {
-      this.reject(signal.taskId, check.error, signal.by, at, 'denyBudget', signal.decisionId);
+      this.reject(signal, check.error, at, 'denyBudget');
       return check;
     }
     this.pending.delete(signal.taskId);
@@ -325,24 +328,10 @@ export class RunLedger {
    * Records an approval or denial that was refused: a "rejected" budget decision for the audit trail (up to
    * MAX_REJECTED_DECISIONS), and a refused message. Nothing else changes.
    */
-  reject(
-    taskId: string,
-    error: string,
-    by: string | undefined,
-    at: string,
-    name = 'approveBudget',
-    decisionId?: string,
-  ): void {
-    const rejected = this.decisions.filter((d) => d.decision === 'rejected').length;
-    if (rejected < MAX_REJECTED_DECISIONS) {
-      const rejection = {
-        taskId,
-        millicredits: 0,
-        by: by ?? 'unknown',
-        note: error,
-        at,
-        ...decisionIdOf({ decisionId }),
-      };
+  reject(message: RejectedMessage, error: string, at: string, name = 'approveBudget'): void {
+    const { taskId, by } = message;
+    if (this.decisions.filter((d) => d.decision === 'rejected').length < MAX_REJECTED_DECISIONS) {
+      const rejection = { taskId, millicredits: 0, by: by ?? 'unknown', note: error, at, ...decisionIdOf(message) };
       this.decisions.push({ ...rejection, decision: 'rejected' });
     }
     this.refuse(name, taskId, error, at);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DecisionId } from './approvals';
 import { TOOL_CALL_GRANT_SIZE } from './tool-call-quota';
 
 /**
@@ -29,12 +30,7 @@ export const ApproveToolCall = z.object({
   by: z.string().max(200).optional().describe('Who approves, for the audit trail and the approver list'),
   groups: z.array(z.string().min(1).max(100)).max(20).optional().describe("The approver's groups"),
   note: z.string().max(2000).optional().describe('Why, for the audit trail'),
-  decisionId: z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe("Id the client chose for this decision, also the Update's id: the run applies an id once"),
+  decisionId: DecisionId,
 });
 export type ApproveToolCall = z.infer<typeof ApproveToolCall>;
 
@@ -44,12 +40,7 @@ export const DenyToolCall = z.object({
   reason: z.string().min(1).max(2000).describe('Why not; the agent reads it and goes on without the call'),
   by: z.string().max(200).optional().describe('Who denies, for the audit trail and the approver list'),
   groups: z.array(z.string().min(1).max(100)).max(20).optional().describe("The denier's groups"),
-  decisionId: z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .describe("Id the client chose for this decision, also the Update's id: the run applies an id once"),
+  decisionId: DecisionId,
 });
 export type DenyToolCall = z.infer<typeof DenyToolCall>;
 

@@ -35,7 +35,8 @@ export function createBudgetHandlers(ctx: BudgetHandlerContext) {
     const payload = (raw && typeof raw === 'object' ? raw : {}) as { taskId?: unknown; by?: unknown };
     const taskId = typeof payload.taskId === 'string' ? payload.taskId.slice(0, 100) : '?';
     if (name === 'approveBudget' || name === 'denyBudget') {
-      ledger.reject(taskId, reason, typeof payload.by === 'string' ? payload.by.slice(0, 200) : undefined, now(), name);
+      const by = typeof payload.by === 'string' ? payload.by.slice(0, 200) : undefined;
+      ledger.reject({ taskId, by }, reason, now(), name);
     } else {
       ledger.refuse(name, taskId, reason, now());
     }
