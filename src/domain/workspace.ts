@@ -275,11 +275,3 @@ export const DiffSummary = z.object({
   truncated: z.boolean().describe('True when more files changed than are listed'),
 });
 export type DiffSummary = z.infer<typeof DiffSummary>;
-
-export const CleanupRunInput = z.object({ runId: RunId });
-export type CleanupRunInput = z.infer<typeof CleanupRunInput>;
-
-export const CleanupRunResult = z.object({
-  removed: z.number().int().describe("Checkouts of the run removed from this worker's disk"),
-});
-export type CleanupRunResult = z.infer<typeof CleanupRunResult>;

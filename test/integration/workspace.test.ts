@@ -8,12 +8,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
 import {
   CheckoutTamperedError,
   cleanupRun,
   commitStep,
-  createWorkspaceActivities,
   diff,
   diffSummary,
   findStep,
@@ -32,7 +30,7 @@ import {
   type WorkspaceSettings,
 } from '../../src/activities/workspace';
 import { readStepTrailers, taskBranch } from '../../src/domain/git-refs';
-import { WORKSPACE_INVALID_INPUT, type Checkout } from '../../src/domain/workspace';
+import type { Checkout } from '../../src/domain/workspace';
 import { fixtureGit } from '../helpers/git-fixtures';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'pw-workspace-'));
@@ -177,16 +175,6 @@ describe('the run repository', { timeout: 60_000 }, () => {
     await assert.rejects(
       openRunRepository(settings, { runId: 'r', repo: user, base: 'nope' }),
       oneLine(/--base nope is not a branch, tag or commit of .*\(branches: main\)/),
-    );
-    // Through the activity: the input schema refuses credentials in the URL before anything runs.
-    const activities = createWorkspaceActivities(settings);
-    await assert.rejects(
-      activities.openRunRepository({ runId: 'r', repo: 'https://me:secret@example.com/x.git' }),
-      (err: unknown) =>
-        err instanceof ApplicationFailure &&
-        err.type === WORKSPACE_INVALID_INPUT &&
-        err.nonRetryable &&
-        /credential helper/.test(err.message),
     );
   });
 
