@@ -16,6 +16,7 @@ export {
 } from './client/approvals';
 export type { ApprovalRequest, Delivered, DenialRequest, WaitingTask, WaitingToolCall } from './client/approvals';
 export { estimatePlan, type PlanEstimate } from './client/estimate';
+export { finishRun, retryTasks } from './client/task-failures';
 export {
   checkListableStatus,
   LISTABLE_STATUSES,

@@ -77,6 +77,9 @@ export function runReport(view: RunView, uiUrl?: string): string {
       `; pool left ${formatCredits(view.poolMillicredits)}`,
   ];
   if (view.waitingFor) lines.push(`Waiting since ${view.waitingFor.since}: ${view.waitingFor.text}`);
+  if (view.holding) lines.push(...holdingLines(view.runId, view.holding));
+  const retried = view.tasks.filter((t) => t.attempts?.length);
+  for (const t of retried) lines.push(...attemptLines(t));
   if (view.pendingApprovals.length > 0) {
     lines.push(
       `Waiting for approval: ${view.pendingApprovals.map((p) => `${p.taskId} (needs ${formatCredits(p.shortfallMillicredits)})`).join(', ')}`,
@@ -96,10 +99,39 @@ export function runReport(view: RunView, uiUrl?: string): string {
       );
     }
   }
+  if (view.holdDecisions?.length) {
+    lines.push('', 'Decisions on failed tasks:');
+    for (const d of view.holdDecisions) {
+      const credits = d.millicredits ? ` with ${formatCredits(d.millicredits)} credits` : '';
+      const tasks = d.taskIds.length > 0 ? ` ${d.taskIds.join(', ')}` : '';
+      lines.push(`  ${d.at} ${d.decision}${tasks}${credits} by ${d.by}${d.note ? `: ${truncate(d.note, 200)}` : ''}`);
+    }
+  }
   if (view.metrics.ended > 0) lines.push('', ...metricsLines(view.metrics));
   if (view.workspace) lines.push('', ...workspaceLines(view));
   if (uiUrl) lines.push('', `Web UI: ${uiUrl}`);
   return lines.join('\n');
+}
+
+/** A run holding for a person: what failed, why, and the two commands that decide. */
+function holdingLines(runId: string, hold: NonNullable<RunView['holding']>): string[] {
+  return [
+    `Holding since ${hold.since} for a person (until ${hold.until}, then it finishes with what it has):`,
+    ...hold.failed.map(
+      (f) => `  ${f.taskId} failed${f.attempt > 1 ? ` (attempt ${f.attempt})` : ''}: ${truncate(f.error, 300)}`,
+    ),
+    `  Retry: ${cliName()} retry ${runId} ${hold.failed.map((f) => f.taskId).join(' ')} --feedback "…" · ` +
+      `finish: ${cliName()} finish ${runId}`,
+  ];
+}
+
+/** A retried task's attempts, each with how it ended and what it spent. */
+function attemptLines(t: RunView['tasks'][number]): string[] {
+  const earlier = (t.attempts ?? []).map(
+    (a) =>
+      `    attempt ${a.attempt}: ${a.status}, ${formatCredits(a.spentMillicredits)} credits${a.error ? `: ${truncate(a.error, 120)}` : ''}`,
+  );
+  return [`Task ${t.id}, attempt ${t.attempt ?? 1} (${t.status}); earlier attempts:`, ...earlier];
 }
 
 /** Where a run with a workspace left its work, and how to look at it. */
@@ -166,8 +198,13 @@ export function progressLine(e: ProgressEvent): string {
       return `run ${e.runId} started`;
     case 'run.waiting':
       return `run waits: ${e.reason ?? 'for a worker'}`;
+    case 'run.holding':
+      return (
+        `run holds for a person: ${e.reason ?? 'a task failed'} ` +
+        `(retry with: planwright retry ${e.runId} TASK --feedback "…" · or: planwright finish ${e.runId})`
+      );
     case 'task.started':
-      return `${task} running`;
+      return `${task} running${e.attempt ? ` (attempt ${e.attempt})` : ''}`;
     case 'task.ended':
       return e.status === 'succeeded'
         ? `${task} succeeded (${plural(e.reviewRounds ?? 0, 'round')}, ${formatCredits(e.spentMillicredits ?? 0)} credits)`

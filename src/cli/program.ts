@@ -9,6 +9,7 @@ import { registerListCommand } from './commands/list-command';
 import { registerLocalCommands } from './commands/local-commands';
 import { registerPlanCommand } from './commands/plan-command';
 import { registerRunCommands } from './commands/run-commands';
+import { registerTaskFailureCommands } from './commands/task-failure-commands';
 import { registerToolApprovalCommands } from './commands/tool-approval-commands';
 import { registerUiCommand } from './commands/ui-command';
 import { registerWorkspaceCommands } from './commands/workspace-commands';
@@ -26,6 +27,7 @@ export function createProgram(): Command {
   registerPlanCommand(program);
   registerApprovalCommands(program);
   registerToolApprovalCommands(program);
+  registerTaskFailureCommands(program);
   registerUiCommand(program);
   registerLocalCommands(program);
   registerCodecCommands(program);

@@ -6,6 +6,7 @@ import type { BudgetAnswer } from '../domain/approvals';
 import type { PendingApproval } from '../domain/run';
 import { RUN_STATUS_ATTRIBUTE } from '../domain/search-attributes';
 import { taskWorkflowId } from '../domain/task-address';
+import type { RunHold } from '../domain/task-failures';
 import type { ApproveToolCall, DenyToolCall, PendingToolCall, ToolCallAnswer } from '../domain/tool-approvals';
 import { EXIT, UserError } from '../infra/errors';
 import {
@@ -106,7 +107,7 @@ export type Delivered<A> =
  * loses it; the signal is durable. Both may reach the run: it applies the id once and records the other as a
  * duplicate. A closed or unknown run is the caller's mistake, named as such.
  */
-async function decide<P extends { decisionId?: string | undefined }, A>(
+export async function decide<P extends { decisionId?: string | undefined }, A>(
   client: Client,
   runId: string,
   message: P,
@@ -131,7 +132,7 @@ async function decide<P extends { decisionId?: string | undefined }, A>(
     );
     if (status === undefined) throw new UserError(`no run with id "${runId}"`);
     if (status !== 'RUNNING') {
-      throw new UserError(`run ${runId} has ended (${status.toLowerCase()}); nothing waits for approval`);
+      throw new UserError(`run ${runId} has ended (${status.toLowerCase()}); it takes no more decisions`);
     }
     const unanswered = (err as Error).message.split('\n')[0] ?? '';
     await handle.signal(definitions.signal, payload);
@@ -175,19 +176,32 @@ export interface WaitingToolCall extends PendingToolCall {
   runId: string;
 }
 
-/** Everything waiting for a person across the namespace: tasks short of credits and gated tool calls. */
-export async function listWaiting(client: Client): Promise<{ tasks: WaitingTask[]; toolCalls: WaitingToolCall[] }> {
+/** A run holding for a person because tasks failed (retry or finish it). */
+export interface HoldingRun {
+  runId: string;
+  hold: RunHold;
+}
+
+/**
+ * Everything waiting for a person across the namespace: tasks short of credits, gated tool calls, and runs holding
+ * for their failed tasks.
+ */
+export async function listWaiting(
+  client: Client,
+): Promise<{ tasks: WaitingTask[]; toolCalls: WaitingToolCall[]; holding: HoldingRun[] }> {
   const tasks: WaitingTask[] = [];
   const toolCalls: WaitingToolCall[] = [];
-  const query = `${RUN_STATUS_ATTRIBUTE.name} = "awaiting_approval" AND ExecutionStatus = "Running"`;
+  const holding: HoldingRun[] = [];
+  const query = `${RUN_STATUS_ATTRIBUTE.name} IN ("awaiting_approval", "holding") AND ExecutionStatus = "Running"`;
   for await (const wf of client.workflow.list({ query })) {
     const view = await client.workflow.getHandle(wf.workflowId).query(statusQuery);
     for (const p of await withSuggestions(client, wf.workflowId, view.pendingApprovals)) {
       tasks.push({ runId: wf.workflowId, ...p });
     }
     for (const c of view.pendingToolCalls ?? []) toolCalls.push({ runId: wf.workflowId, ...c });
+    if (view.holding) holding.push({ runId: wf.workflowId, hold: view.holding });
   }
-  return { tasks, toolCalls };
+  return { tasks, toolCalls, holding };
 }
 
 /** Lets a waiting tool call run; the answer is the run's own (refused: not waiting, not an approver…). */

@@ -58,7 +58,9 @@ export async function listRuns(client: Client, options: ListRunsOptions = {}): P
   if (status) checkListableStatus(status);
   const limit = Math.floor(options.limit ?? 20);
   // A terminated run keeps the last status it wrote ("running"), so the engine's status filters too.
-  const engineStatus = ['planning', 'running', 'awaiting_approval'].includes(status ?? '') ? 'Running' : 'Completed';
+  const engineStatus = ['planning', 'running', 'holding', 'awaiting_approval'].includes(status ?? '')
+    ? 'Running'
+    : 'Completed';
   const query =
     `WorkflowType = "goalWorkflow"` +
     (status ? ` AND ${RUN_STATUS_ATTRIBUTE.name} = "${status}" AND ExecutionStatus = "${engineStatus}"` : '');

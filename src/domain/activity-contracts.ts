@@ -1,7 +1,7 @@
-import type { ImplementerOutput, ReviewVerdict } from './agent-outputs';
+import type { ImplementerOutput } from './agent-outputs';
 import type { CallRecord } from './model';
 import type { Plan, PlanInput, TaskSpec } from './plan';
-import type { DependencyContext } from './prompts';
+import type { DependencyContext, RoundFeedback } from './prompts';
 
 /** Everything that crosses the workflow/activity boundary is one of these plain JSON shapes. */
 
@@ -42,7 +42,7 @@ export interface ImplementTaskInput {
   /** The run's constraints; the implementer must respect them. */
   constraints?: string[];
   round: number;
-  feedback?: { round: number; verdict: ReviewVerdict };
+  feedback?: RoundFeedback;
   availableMillicredits: number;
   modelOverride?: string;
 }

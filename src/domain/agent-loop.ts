@@ -1,7 +1,6 @@
-import type { ReviewVerdict } from './agent-outputs';
 import type { McpToolInfo } from './mcp';
 import type { TaskSpec } from './plan';
-import type { DependencyContext } from './prompts';
+import type { DependencyContext, RoundFeedback } from './prompts';
 import type { ToolCall, ToolResult } from './tool-schemas';
 import type { Checkout } from './workspace';
 import type { WorkspacePolicy } from './workspace-policy-schema';
@@ -82,6 +81,8 @@ export interface PrepareTaskCheckoutInput {
   setup: string[];
   /** Set when the task moves: continue from its branch, and say whether this step's commit already landed. */
   recover?: { pendingStepId?: string };
+  /** A retried task starting again: its branch is reset to the base merged with its dependencies. */
+  fromBase?: boolean;
   /** The task's workflow id: the worker keeps the checkout and policy under it for the task's later steps. */
   taskWorkflowId: string;
   /** The task's policy (the run's, narrowed by its plan entry). */
@@ -111,7 +112,7 @@ export interface RoundOpening {
   task: TaskSpec;
   dependencies: DependencyContext[];
   constraints?: string[];
-  feedback?: { round: number; verdict: ReviewVerdict };
+  feedback?: RoundFeedback;
   /** Steps taken so far in this round: the recap when the conversation is rebuilt after a move. */
   recap: string[];
 }

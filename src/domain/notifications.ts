@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formatCredits } from './credits';
 import type { RunStatus } from './run';
 import type { RunWait } from './run-wait';
+import type { RunHold } from './task-failures';
 
 /**
  * What a worker POSTs to the configured webhook when a person is needed or a run ends. `text` is a ready-made
@@ -9,7 +10,13 @@ import type { RunWait } from './run-wait';
  */
 export const RunNotification = z.object({
   event: z
-    .enum(['approval_needed', 'tool_call_approval_needed', 'workspace_worker_needed', 'run_ended'])
+    .enum([
+      'approval_needed',
+      'tool_call_approval_needed',
+      'workspace_worker_needed',
+      'task_failed_waiting',
+      'run_ended',
+    ])
     .describe('Why the message was sent'),
   runId: z.string().describe('Workflow id of the run'),
   goal: z.string().describe('Goal of the run, shortened'),
@@ -29,6 +36,11 @@ export const RunNotification = z.object({
     })
     .optional()
     .describe('The call waiting for a person (tool_call_approval_needed)'),
+  failedTasks: z
+    .array(z.object({ taskId: z.string().describe('Task id'), error: z.string().describe('Why it failed, shortened') }))
+    .optional()
+    .describe('The failed tasks the run holds for (task_failed_waiting)'),
+  holdUntil: z.string().optional().describe('ISO time the hold runs out and the run finishes (task_failed_waiting)'),
   status: z.string().optional().describe('How the run ended (run_ended)'),
   spentMillicredits: z.number().int().optional().describe('Credits the run spent, in thousandths (run_ended)'),
   budgetMillicredits: z.number().int().optional().describe('Budget of the run, in thousandths (run_ended)'),
@@ -92,6 +104,24 @@ export function workspaceWorkerNeeded(n: { runId: string; goal: string; wait: Ru
     goal: shorten(n.goal),
     at: n.wait.since,
     text: `Planwright run ${n.runId} waits for a worker: ${n.wait.text}`,
+  };
+}
+
+export function taskFailedWaiting(n: { runId: string; goal: string; hold: RunHold }): RunNotification {
+  const failed = n.hold.failed.map((f) => ({ taskId: f.taskId, error: shorten(f.error, 300) }));
+  const ids = failed.map((f) => f.taskId);
+  return {
+    event: 'task_failed_waiting',
+    runId: n.runId,
+    goal: shorten(n.goal),
+    ...(ids.length === 1 ? { taskId: ids[0] } : {}),
+    failedTasks: failed,
+    holdUntil: n.hold.until,
+    at: n.hold.since,
+    text:
+      `Planwright run ${n.runId} holds: ${ids.length === 1 ? `task ${ids[0]} failed` : `tasks ${ids.join(', ')} failed`} ` +
+      `(${failed[0]?.error ?? 'failed'}) and nothing else can run. Retry: planwright retry ${n.runId} ${ids.join(' ')} ` +
+      `--feedback "..." · finish with what it has: planwright finish ${n.runId} · it finishes by itself at ${n.hold.until}`,
   };
 }
 

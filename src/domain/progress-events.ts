@@ -12,6 +12,7 @@ export const ProgressEvent = z.object({
     .enum([
       'run.started',
       'run.waiting',
+      'run.holding',
       'task.started',
       'task.ended',
       'task.awaiting_approval',
@@ -39,7 +40,10 @@ export const ProgressEvent = z.object({
   reason: z
     .string()
     .optional()
-    .describe('Why a task failed or was skipped, the note of a decision, or what the run waits for (run.waiting)'),
+    .describe(
+      'Why a task failed or was skipped, the note of a decision, what the run waits for (run.waiting), or which tasks failed (run.holding)',
+    ),
+  attempt: z.number().int().optional().describe('Attempt number of a retried task (task.started, task.ended)'),
 });
 export type ProgressEvent = z.infer<typeof ProgressEvent>;
 
@@ -59,6 +63,7 @@ export class ProgressTracker {
   private readonly waits = new Set<string>();
   private decisionsSeen = 0;
   private runWaitSeen: string | undefined;
+  private holdSeen: string | undefined;
 
   constructor(private readonly runId: string) {}
 
@@ -71,13 +76,15 @@ export class ProgressTracker {
       opening.push({ ...base, at: view.startedAt, type: 'run.started', goal: view.goal });
     }
     for (const t of view.tasks) {
-      const task = { ...base, taskId: t.id, agentType: t.agentType };
-      if (t.startedAt && !this.started.has(t.id)) {
-        this.started.add(t.id);
+      // A retried task starts and ends once per attempt.
+      const key = t.attempt ? `${t.id}#${t.attempt}` : t.id;
+      const task = { ...base, taskId: t.id, agentType: t.agentType, ...(t.attempt ? { attempt: t.attempt } : {}) };
+      if (t.startedAt && !this.started.has(key)) {
+        this.started.add(key);
         events.push({ ...task, at: t.startedAt, type: 'task.started' });
       }
-      if (ENDED.has(t.status) && !this.ended.has(t.id)) {
-        this.ended.add(t.id);
+      if (ENDED.has(t.status) && !this.ended.has(key)) {
+        this.ended.add(key);
         events.push({
           ...task,
           at: t.finishedAt ?? observedAt,
@@ -93,6 +100,11 @@ export class ProgressTracker {
     if (view.waitingFor && this.runWaitSeen !== view.waitingFor.since) {
       this.runWaitSeen = view.waitingFor.since;
       events.push({ ...base, at: view.waitingFor.since, type: 'run.waiting', reason: view.waitingFor.text });
+    }
+    if (view.holding && this.holdSeen !== view.holding.since) {
+      this.holdSeen = view.holding.since;
+      const reason = view.holding.failed.map((f) => `${f.taskId}: ${f.error}`).join('; ');
+      events.push({ ...base, at: view.holding.since, type: 'run.holding', reason });
     }
     const waiting = new Set<string>();
     for (const p of view.pendingApprovals) {

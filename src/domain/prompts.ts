@@ -22,6 +22,7 @@ export const HEADINGS = {
   artifacts: '# Expected artifacts',
   dependencies: '# Output of dependencies',
   feedback: '# Reviewer feedback',
+  personFeedback: '# Feedback from a person',
   output: '# Output to review',
 } as const;
 
@@ -73,6 +74,16 @@ function taskSection(task: TaskSpec): string[] {
   ];
 }
 
+/**
+ * What the implementer hears about its last round: the reviewer's (or the verify gate's) verdict, and on the first
+ * round of a retried task the person's word on the failed attempt, with round 0.
+ */
+export interface RoundFeedback {
+  round: number;
+  verdict: ReviewVerdict;
+  person?: { by: string; text: string };
+}
+
 export function implementerMessages(args: {
   agent: AgentSpec;
   task: TaskSpec;
@@ -80,7 +91,7 @@ export function implementerMessages(args: {
   dependencies: readonly DependencyContext[];
   /** The run's constraints: every one must hold for the work. */
   constraints?: readonly string[] | undefined;
-  feedback?: { round: number; verdict: ReviewVerdict } | undefined;
+  feedback?: RoundFeedback | undefined;
 }): ChatMessage[] {
   const lines = [`${HEADINGS.goal}`, args.goal, '', ...constraintsSection(args.constraints), ...taskSection(args.task)];
   if (args.task.artifacts.length > 0) lines.push(HEADINGS.artifacts, ...args.task.artifacts.map((a) => `- ${a}`), '');
@@ -104,8 +115,13 @@ export function implementerMessages(args: {
   }
   if (args.feedback) {
     const v = args.feedback.verdict;
+    const { person } = args.feedback;
+    // A retried task's first round: the person's word, then the reviewer's last word on the failed attempt.
+    if (person) lines.push(`${HEADINGS.personFeedback} (${person.by}, retrying the task)`, person.text, '');
     lines.push(
-      `${HEADINGS.feedback} (round ${args.feedback.round}: ${v.verdict})`,
+      args.feedback.round > 0
+        ? `${HEADINGS.feedback} (round ${args.feedback.round}: ${v.verdict})`
+        : `${HEADINGS.feedback} (the previous attempt: ${v.verdict})`,
       v.summary,
       'Fixes required:',
       ...v.fixesRequired.map((f) => `- ${f}`),

@@ -37,6 +37,9 @@ export function snapshotOf(ledger: RunLedger, continuedRuns: number): RunSnapsho
     ...(ledger.workspace ? { workspace: ledger.workspace.opened } : {}),
     ...(ledger.toolCalls.size > 0 ? { pendingToolCalls: [...ledger.toolCalls.pending.values()] } : {}),
     ...(quota ? { toolCallQuota: quota } : {}),
+    ...(ledger.holdDecisions.length > 0 ? { holdDecisions: ledger.holdDecisions } : {}),
+    ...(ledger.finishRequested ? { finishRequested: true } : {}),
+    ...(ledger.hold ? { hold: ledger.hold } : {}),
     continuedRuns,
   };
 }
@@ -57,5 +60,8 @@ export function restoreInto(ledger: RunLedger, snapshot: RunSnapshot): Map<strin
   for (const call of snapshot.pendingToolCalls ?? []) ledger.toolCalls.pending.set(call.requestId, call);
   if (snapshot.toolCallQuota) ledger.toolCalls.quota = new ToolCallQuota(snapshot.toolCallQuota);
   for (const [id, summary] of Object.entries(snapshot.summaries)) ledger.summaries.set(id, summary);
+  ledger.holdDecisions.push(...(snapshot.holdDecisions ?? []));
+  ledger.finishRequested = snapshot.finishRequested ?? false;
+  ledger.hold = snapshot.hold;
   return new Map(snapshot.plan.tasks.map((t, i) => [t.id, snapshot.tasks[i]!]));
 }

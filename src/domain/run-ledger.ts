@@ -14,6 +14,7 @@ import { runViewOf } from './run-view';
 import type { RunWait } from './run-wait';
 import type { IntegrationResult, OpenedWorkspace } from './run-workspace';
 import { DagScheduler, type SchedulerState } from './scheduler';
+import type { HoldDecision, OnTaskFailure, RunHold } from './task-failures';
 import { ToolCallLedger } from './tool-call-ledger';
 
 /** Smallest allocation a task gets, whatever its effort: enough for a few small calls. */
@@ -29,6 +30,10 @@ export interface RunLedgerOptions {
   startedAt: string;
   /** Who may decide on credits; unset or empty: anyone who may signal the namespace. */
   approvers?: readonly ApproverRuleInput[];
+  /** What the run does when a task fails for good (./task-failures.ts); absent: finish. */
+  onTaskFailure?: OnTaskFailure;
+  /** How long the run holds for a person before finishing with what it has; absent: 7 days. */
+  holdTimeoutSeconds?: number;
 }
 
 export type CreditAnswer = { kind: 'granted'; millicredits: number } | { kind: 'pending' } | { kind: 'ignored' };
@@ -68,6 +73,12 @@ export class RunLedger {
   workspace: { opened: OpenedWorkspace; integration?: IntegrationResult } | undefined;
   /** What the run waits for that only an operator can give (a worker for its workspace), while it waits. */
   waitingFor: RunWait | undefined;
+  /** Decisions about failed tasks: retries, finishes, refusals (./task-retry.ts). */
+  readonly holdDecisions: HoldDecision[] = [];
+  /** A person or the hold's timer ended the hold: the run concludes once nothing runs. */
+  finishRequested = false;
+  /** While the run holds for a person: since when, until when, what failed. */
+  hold: RunHold | undefined;
 
   constructor(readonly options: RunLedgerOptions) {
     this.toolCalls = new ToolCallLedger(options.approvers, this.decisions);
@@ -101,7 +112,7 @@ export class RunLedger {
     const states: Record<string, SchedulerState> = {};
     for (const [id, c] of compact) states[id] = c.s === 'awaiting_approval' ? 'running' : c.s;
     ledger.scheduler = DagScheduler.restore(snapshot.plan.tasks, options.maxConcurrency, states);
-    ledger.status = 'running';
+    ledger.status = snapshot.hold ? 'holding' : 'running';
     return ledger;
   }
 
@@ -353,7 +364,10 @@ export class RunLedger {
 
   spentMillicredits(): number {
     let spent = this.planningMillicredits;
-    for (const t of this.tasks.values()) spent += t.spentMillicredits;
+    for (const t of this.tasks.values()) {
+      spent += t.spentMillicredits;
+      for (const earlier of t.attempts ?? []) spent += earlier.spentMillicredits;
+    }
     return spent;
   }
 

@@ -2,6 +2,7 @@ import type { RefusedMessages } from './approvals';
 import type { Plan, TaskSpec } from './plan';
 import type { ApprovalDecision, PendingApproval, TaskStatus, TaskView, Verdict } from './run';
 import type { OpenedWorkspace, TaskWork } from './run-workspace';
+import type { HoldDecision, RetryDirective, RunHold, TaskAttempt } from './task-failures';
 import type { PendingToolCall } from './tool-approvals';
 import type { ToolCallQuotaState } from './tool-call-quota';
 
@@ -31,6 +32,12 @@ export interface RunSnapshot {
   pendingToolCalls?: PendingToolCall[];
   /** The run-wide tool-call count (runs with maxToolCallsPerRun that granted calls). */
   toolCallQuota?: ToolCallQuotaState;
+  /** Decisions about failed tasks (runs that held or were retried). */
+  holdDecisions?: HoldDecision[];
+  /** A person or the hold's timer ended the hold. */
+  finishRequested?: boolean;
+  /** The hold in force, if the run holds. */
+  hold?: RunHold;
 }
 
 export interface CompactTask {
@@ -58,6 +65,12 @@ export interface CompactTask {
   e?: string;
   /** what the task left in the run's repository */
   w?: TaskWork;
+  /** attempt number (retried tasks) */
+  n?: number;
+  /** earlier attempts (retried tasks) */
+  at?: TaskAttempt[];
+  /** what the retry gave the current attempt */
+  rd?: RetryDirective;
 }
 
 /** A task's view as a snapshot carries it: only what changes, empty fields left out. */
@@ -73,6 +86,9 @@ export function compactTask(t: TaskView): CompactTask {
   if (t.finishedAt) c.t1 = t.finishedAt;
   if (t.error) c.e = t.error;
   if (t.work) c.w = t.work;
+  if (t.attempt) c.n = t.attempt;
+  if (t.attempts) c.at = t.attempts;
+  if (t.retry) c.rd = t.retry;
   return c;
 }
 
@@ -96,5 +112,8 @@ export function expandTask(task: TaskSpec, c: CompactTask, workflowId: string): 
     ...(c.t1 ? { finishedAt: c.t1 } : {}),
     ...(c.e ? { error: c.e } : {}),
     ...(c.w ? { work: c.w } : {}),
+    ...(c.n ? { attempt: c.n } : {}),
+    ...(c.at ? { attempts: c.at } : {}),
+    ...(c.rd ? { retry: c.rd } : {}),
   };
 }

@@ -51,6 +51,8 @@ export function runViewOf(ledger: RunLedger): RunView {
         }
       : {}),
     ...(ledger.waitingFor ? { waitingFor: ledger.waitingFor } : {}),
+    ...(ledger.hold ? { holding: ledger.hold } : {}),
+    ...(ledger.holdDecisions.length > 0 ? { holdDecisions: ledger.holdDecisions } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { Plan } from './plan';
 import { RunMetrics } from './run-metrics';
 import { RunWait } from './run-wait';
 import { RunWorkspaceInput, RunWorkspaceView, TaskWork } from './run-workspace';
+import { HoldDecision, OnTaskFailure, RetryDirective, RunHold, TaskAttempt } from './task-failures';
 import { ToolCallRequest } from './tool-approvals';
 
 /** One entry of a run's approver list (see src/domain/approvers.ts). */
@@ -33,6 +34,14 @@ export const GoalInput = z.object({
   maxConcurrency: z.number().int().min(1).max(MAX_CONCURRENCY).default(4).describe('Most tasks running at once'),
   plan: Plan.optional().describe('A reviewed plan to execute; when absent the planner agent writes one'),
   failFast: z.boolean().default(false).describe('Stop starting tasks at the first failed task'),
+  onTaskFailure: OnTaskFailure.optional().describe(
+    'What the run does when a task fails for good; the client always writes it. Absent (runs started before it): stop with failFast, else finish',
+  ),
+  holdTimeoutSeconds: z
+    .number()
+    .positive()
+    .optional()
+    .describe('How long a holding run waits for a person before it finishes with what it has; default 7 days'),
   reservePercent: z
     .number()
     .min(0)
@@ -91,8 +100,10 @@ export const TaskStatus = z
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
 export const RunStatus = z
-  .enum(['planning', 'running', 'succeeded', 'partial', 'failed', 'cancelled'])
-  .describe('succeeded: every task did; partial: some did, some failed or were skipped; failed: none did');
+  .enum(['planning', 'running', 'holding', 'succeeded', 'partial', 'failed', 'cancelled'])
+  .describe(
+    'holding: a task failed and nothing else can run, the run waits for a person; succeeded: every task did; partial: some did, some failed or were skipped; failed: none did',
+  );
 export type RunStatus = z.infer<typeof RunStatus>;
 
 export const Verdict = z.enum(['PASS', 'FAIL']).describe('Reviewer decision');
@@ -181,6 +192,12 @@ export const TaskView = z.object({
   finishedAt: z.string().optional().describe('ISO end time (for a skipped task: when it was skipped)'),
   workflowId: z.string().describe('Child workflow id (<runId>/<taskId>)'),
   work: TaskWork.optional().describe("What the task left in the run's repository, once it succeeded"),
+  attempt: z.number().int().optional().describe('Attempt number of the task when it was retried (absent: the first)'),
+  attempts: z
+    .array(TaskAttempt)
+    .optional()
+    .describe("Earlier attempts of a retried task; the credits fields above are the current attempt's"),
+  retry: RetryDirective.optional().describe('What the current attempt was given by the retry that started it'),
 });
 export type TaskView = z.infer<typeof TaskView>;
 
@@ -218,5 +235,10 @@ export const RunView = z.object({
   finishedAt: z.string().optional().describe('ISO end time'),
   workspace: RunWorkspaceView.optional().describe("The run's repository and result branch (runs with a workspace)"),
   waitingFor: RunWait.optional().describe('What the run waits for that only an operator can give (a worker), if any'),
+  holding: RunHold.optional().describe('While the run holds for a person: since when, until when, and what failed'),
+  holdDecisions: z
+    .array(HoldDecision)
+    .optional()
+    .describe('Every decision about failed tasks (retries, finishes, refusals), in order'),
 });
 export type RunView = z.infer<typeof RunView>;

@@ -21,6 +21,7 @@ export class DagScheduler {
   private readonly ids: string[];
   private readonly index = new Map<string, number>();
   private readonly dependents: number[][];
+  private readonly deps: number[][];
   private readonly remainingDeps: number[];
   private readonly states: SchedulerState[];
   /** Effort along the longest path from each task to the end of the DAG, the task itself included. */
@@ -39,6 +40,7 @@ export class DagScheduler {
     this.ids = tasks.map((t) => t.id);
     tasks.forEach((t, i) => this.index.set(t.id, i));
     this.dependents = tasks.map(() => []);
+    this.deps = tasks.map(() => []);
     this.remainingDeps = tasks.map((t) => t.deps.length);
     tasks.forEach((t, i) => {
       for (const dep of t.deps) {
@@ -46,6 +48,7 @@ export class DagScheduler {
         if (d === undefined)
           throw new Error(`task "${t.id}" depends on unknown task "${dep}" (validate the plan first)`);
         this.dependents[d]!.push(i);
+        this.deps[i]!.push(d);
       }
     });
     this.states = tasks.map(() => 'pending');
@@ -143,6 +146,20 @@ export class DagScheduler {
     });
     this.ready = [];
     return skipped;
+  }
+
+  /**
+   * Puts ended tasks (failed, skipped, cancelled) back to pending, for a retry; each is ready once every dependency
+   * has succeeded. The caller picks which (./task-failures.ts, retryScope); a task that is running or succeeded is
+   * left as it is.
+   */
+  reset(ids: readonly string[]): void {
+    const back = ids.map((id) => this.indexOf(id)).filter((i) => !['running', 'succeeded'].includes(this.states[i]!));
+    for (const i of back) {
+      this.states[i] = 'pending';
+      this.remainingDeps[i] = this.deps[i]!.filter((d) => this.states[d] !== 'succeeded').length;
+    }
+    for (const i of back) if (this.remainingDeps[i] === 0) this.insertReady(i);
   }
 
   /** True when nothing runs and nothing can start any more. */

@@ -11,7 +11,15 @@ import type { UiBackend } from './backend';
 import { HttpError, problemOf, readJsonBody, sendJson } from './http';
 import type { Session } from './identity';
 import type { RunWatchers } from './live-updates';
-import { ApproveBudgetBody, ApproveToolCallBody, DenyBudgetBody, DenyToolCallBody, RunsQuery } from './requests';
+import {
+  ApproveBudgetBody,
+  ApproveToolCallBody,
+  DenyBudgetBody,
+  DenyToolCallBody,
+  FinishRunBody,
+  RetryTaskBody,
+  RunsQuery,
+} from './requests';
 import { forPage, serveRunEvents } from './run-events';
 import { checkDecisionOrigin } from './security';
 
@@ -119,7 +127,9 @@ async function listRunsForPage(url: URL, ctx: ApiContext): Promise<{ runs: RunLi
     if (row) (row.waitingToolCalls ??= []).push(call);
   }
   const isWaiting = (r: RunListRow) =>
-    r.status === 'awaiting_approval' || (r.waitingTasks?.length ?? 0) + (r.waitingToolCalls?.length ?? 0) > 0;
+    r.status === 'awaiting_approval' ||
+    r.status === 'holding' ||
+    (r.waitingTasks?.length ?? 0) + (r.waitingToolCalls?.length ?? 0) > 0;
   const since = (r: RunListRow) =>
     Math.min(...[...(r.waitingTasks ?? []), ...(r.waitingToolCalls ?? [])].map((w) => Date.parse(w.since)), Infinity);
   const all = [...rows.values()];
@@ -197,6 +207,18 @@ const DECISIONS: Record<string, Decision> = {
     what: 'denial',
     send: (b, runId, body, who) => b.denyToolCall(runId, { ...body, ...who }),
     done: (body) => `Denied tool call ${body.requestId}.`,
+  }),
+  'retry-tasks': decision({
+    schema: RetryTaskBody,
+    what: 'retry',
+    send: (b, runId, { taskId, ...rest }, who) => b.retryTasks(runId, { taskIds: [taskId], ...rest, ...who }),
+    done: (body) => `Retrying ${body.taskId} and what was skipped because of it.`,
+  }),
+  'finish-run': decision({
+    schema: FinishRunBody,
+    what: 'finish',
+    send: (b, runId, body, who) => b.finishRun(runId, { ...body, ...who }),
+    done: () => 'Finishing the run with what it has.',
   }),
 };
 

@@ -4,10 +4,12 @@ import {
   approveToolCall,
   denyBudget,
   denyToolCall,
+  finishRun,
   listRuns,
   listWaiting,
   readRunDetails,
   readTaskDetails,
+  retryTasks,
   type ApprovalRequest,
   type Delivered,
   type DenialRequest,
@@ -18,6 +20,7 @@ import {
 } from '../client';
 import type { BudgetAnswer } from '../domain/approvals';
 import type { RunDetails, TaskDetails } from '../domain/run-details';
+import type { FinishRun, HoldAnswer, RetryTasksInput } from '../domain/task-failures';
 import type { ApproveToolCall, DenyToolCall, ToolCallAnswer } from '../domain/tool-approvals';
 
 /**
@@ -37,6 +40,8 @@ export interface UiBackend {
   denyBudget(runId: string, request: DenialRequest): Promise<Delivered<BudgetAnswer>>;
   approveToolCall(runId: string, request: ApproveToolCall): Promise<Delivered<ToolCallAnswer>>;
   denyToolCall(runId: string, request: DenyToolCall): Promise<Delivered<ToolCallAnswer>>;
+  retryTasks(runId: string, request: RetryTasksInput): Promise<Delivered<HoldAnswer>>;
+  finishRun(runId: string, request: FinishRun): Promise<Delivered<HoldAnswer>>;
 }
 
 /** How long the runs page waits for the queries that say what each waiting run waits for. */
@@ -69,5 +74,7 @@ export function createTemporalBackend(client: Client, options: { namespace: stri
     denyBudget: (runId, request) => denyBudget(client, runId, request),
     approveToolCall: (runId, request) => approveToolCall(client, runId, request),
     denyToolCall: (runId, request) => denyToolCall(client, runId, request),
+    retryTasks: (runId, request) => retryTasks(client, runId, request),
+    finishRun: (runId, request) => finishRun(client, runId, request),
   };
 }

@@ -38,6 +38,20 @@ export const DenyToolCallBody = z
   .strict();
 export type DenyToolCallBody = z.infer<typeof DenyToolCallBody>;
 
+export const RetryTaskBody = z
+  .object({
+    taskId: z.string().min(1).max(300).describe('The failed task (its skipped dependents come along)'),
+    feedback: z.string().max(4000).optional().describe("The person's word for the task's next round"),
+    credits: z.number().positive().max(1e9).optional().describe("Credits approved for the retry (to the run's pool)"),
+  })
+  .strict();
+export type RetryTaskBody = z.infer<typeof RetryTaskBody>;
+
+export const FinishRunBody = z
+  .object({ reason: z.string().max(2000).optional().describe('Why, recorded in the run') })
+  .strict();
+export type FinishRunBody = z.infer<typeof FinishRunBody>;
+
 /** The runs page's filter: `?status=…&limit=…`. */
 export const RunsQuery = z.object({
   status: z.string().optional().describe('Only runs in this status (one of LISTABLE_STATUSES)'),

@@ -2,6 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApproveBudget, BudgetAnswer, CreditDecision, CreditRequest, DenyBudget } from '../domain/approvals';
 import type { Plan } from '../domain/plan';
 import type { ApprovalDecision, PendingApproval, RunView, TaskOutcome, TaskStatus } from '../domain/run';
+import type { FinishRun, HoldAnswer, RetryTasksInput } from '../domain/task-failures';
 import type { TaskProgress } from '../domain/task-progress';
 import type {
   ApproveToolCall,
@@ -55,6 +56,17 @@ export const toolCallDecisionSignal = defineSignal<[ToolCallDecision]>('toolCall
 export const requestToolCallQuotaSignal = defineSignal<[ToolCallQuotaRequest]>('requestToolCallQuota');
 /** The run answers with what it grants (0: the limit is used up). */
 export const toolCallQuotaSignal = defineSignal<[ToolCallQuotaAnswer]>('toolCallQuota');
+
+/**
+ * A person runs failed tasks again (`{ taskIds, feedback?, credits?, rounds?, fromBase?, by?, decisionId? }`): they and
+ * their skipped dependents go back to pending. As an Update the caller gets the run's answer; the signal is the
+ * fallback under the same decision id when no worker answers, and what `temporal workflow signal` sends.
+ */
+export const retryTasksUpdate = defineUpdate<HoldAnswer, [RetryTasksInput]>('retryTasks');
+export const retryTasksSignal = defineSignal<[RetryTasksInput]>('retryTasks');
+/** A person ends a holding run with what it has: `{ reason?, by?, decisionId? }`. */
+export const finishRunUpdate = defineUpdate<HoldAnswer, [FinishRun]>('finishRun');
+export const finishRunSignal = defineSignal<[FinishRun]>('finishRun');
 
 /** Run status: every task's state, credits, rounds and verdicts, pending approvals and decisions. */
 export const statusQuery = defineQuery<RunView>('status');

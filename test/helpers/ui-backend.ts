@@ -4,6 +4,7 @@ import type { PlanInput } from '../../src/domain/plan';
 import type { TaskStatus } from '../../src/domain/run';
 import type { RunDetails, TaskDetails } from '../../src/domain/run-details';
 import { runMetrics } from '../../src/domain/run-metrics';
+import type { HoldAnswer } from '../../src/domain/task-failures';
 import type { ToolCallAnswer } from '../../src/domain/tool-approvals';
 import { UserError } from '../../src/infra/errors';
 import type { UiBackend } from '../../src/ui/backend';
@@ -84,6 +85,7 @@ export function createFakeBackend(runs: RunDetails[] = []): FakeBackend {
         r.view.pendingApprovals.map((p) => ({ runId: r.view.runId, ...p })),
       ),
       toolCalls: [],
+      holding: [],
     }),
     readRun: async (runId) => {
       backend.reads.set(runId, (backend.reads.get(runId) ?? 0) + 1);
@@ -102,6 +104,8 @@ export function createFakeBackend(runs: RunDetails[] = []): FakeBackend {
     denyBudget: async (runId, request) => decide<BudgetAnswer>('denyBudget', runId, request),
     approveToolCall: async (runId, request) => decide<ToolCallAnswer>('approveToolCall', runId, request),
     denyToolCall: async (runId, request) => decide<ToolCallAnswer>('denyToolCall', runId, request),
+    retryTasks: async (runId, request) => decide<HoldAnswer>('retryTasks', runId, request),
+    finishRun: async (runId, request) => decide<HoldAnswer>('finishRun', runId, request),
   };
   async function decide<T>(kind: string, runId: string, request: unknown): Promise<Delivered<T>> {
     if (!backend.runs.has(runId)) throw new UserError(`no run with id "${runId}"`);

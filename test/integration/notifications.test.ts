@@ -1,16 +1,14 @@
 /** Webhook notifications: a person hears when a task waits for credits and when a run ends. */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { RunNotification } from '../../src/domain/notifications';
 import type { RunView } from '../../src/domain/run';
 import { approveBudgetSignal, statusQuery } from '../../src/workflows/messages';
 import { planwright } from '../helpers/cli';
 import { userRepository } from '../helpers/git-fixtures';
 import { scheduledActivities, waitFor } from '../helpers/history';
 import { createTestEnvironment, productionBundle, simSettings, uniqueId, withWorker } from '../helpers/temporal';
+import { startWebhook } from '../helpers/webhook';
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -18,24 +16,6 @@ before(async () => {
   await productionBundle();
 });
 after(() => env?.teardown());
-
-/** A webhook that answers each event with the scripted statuses in turn (then 200) and keeps what it was sent. */
-async function startWebhook(script: Partial<Record<RunNotification['event'], number[]>>) {
-  const received: { body: RunNotification; status: number }[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = RunNotification.parse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      const status = script[body.event]?.shift() ?? 200;
-      received.push({ body, status });
-      res.writeHead(status).end();
-    });
-  }).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/hook/secret-path`, received, close: () => server.close() };
-}
 
 describe('notifications', () => {
   it('says when no worker takes the workspace work, in status and by webhook, and goes on once a worker does', async () => {

@@ -247,6 +247,59 @@ describe('the Planwright UI in Chromium', { skip, timeout: 300_000 }, () => {
     );
   });
 
+  it('retries a failed task of a holding run from the page with feedback, then finishes the next holding run', async () => {
+    const plan = {
+      goal: 'g',
+      tasks: [
+        { id: 'build', title: 'Build it', acceptanceCriteria: ['built'] },
+        { id: 'ship', title: 'Ship it', acceptanceCriteria: ['shipped'], deps: ['build'] },
+      ],
+    };
+    await withWorker(env, { tasks: { build: { verdicts: ['FAIL', 'PASS'] } } }, async (h) => {
+      const start = async (id: string) => {
+        const handle = await env.client.workflow.start('goalWorkflow', {
+          taskQueue: h.taskQueue,
+          workflowId: id,
+          args: [{ goal: 'Build and ship', plan, maxReviewRounds: 1, onTaskFailure: 'hold' as const }],
+        });
+        return handle;
+      };
+      const runId = uniqueId('ui-hold');
+      const handle = await start(runId);
+      const page = await newPage();
+      await page.goto(`${ui.url}/runs/${encodeURIComponent(runId)}`);
+      const held = card(page, 'build');
+      await held.filter({ hasText: 'build · Build it failed' }).waitFor();
+      await held.getByRole('button', { name: 'Retry…' }).click();
+      await held.locator('input[name="feedback"]').fill('Link it statically.');
+      await held.getByRole('button', { name: 'Retry', exact: true }).click();
+      await held.locator('.outcome').filter({ hasText: 'Retrying build' }).waitFor();
+      await page.locator('#run-status[data-status="succeeded"]').waitFor();
+      const view: RunView = await handle.result();
+      assert.deepEqual(
+        view.holdDecisions?.map((d) => [d.decision, d.by, d.note]),
+        [['retry', 'ana', 'Link it statically.']],
+      );
+
+      // A second run whose build always fails: a person finishes it from the page.
+      const second = uniqueId('ui-hold');
+      h.sim.setScenario({ tasks: { build: { verdicts: ['FAIL'] } } });
+      const secondHandle = await start(second);
+      await page.goto(`${ui.url}/runs/${encodeURIComponent(second)}`);
+      const again = card(page, 'build');
+      await again.getByRole('button', { name: 'Finish…' }).click();
+      await again.getByRole('button', { name: 'Finish', exact: true }).click();
+      await again.locator('.outcome').filter({ hasText: 'Finishing the run with what it has.' }).waitFor();
+      const finished: RunView = await secondHandle.result();
+      assert.equal(finished.status, 'failed', 'nothing succeeded');
+      assert.deepEqual(
+        finished.holdDecisions?.map((d) => [d.decision, d.by]),
+        [['finish', 'ana']],
+      );
+      await page.context().close();
+    });
+  });
+
   it("shows a round that failed its checks with a FAIL badge and the end of the output first, and the run's lack of a result", async () => {
     const repo = userRepository({ 'package.json': '{ "name": "fixture" }\n' });
     // A test runner's progress dots first, then the failing test's name at the very end.

@@ -19,6 +19,7 @@ import { runSetup } from './setup';
  * base merged with its dependencies' branches, and its branch is created on the run's repository at once, so that
  * every later step is a compare-and-swap on it. A task that moves here (its worker died) continues from its branch
  * as the remote has it, and learns whether the step that was in flight had landed (its commit carries the step id).
+ * A retried task continues from its branch too, unless it starts again from the base (`fromBase`).
  */
 export function prepareTaskCheckout(
   ctx: AgentLoopContext,
@@ -50,7 +51,7 @@ async function checkoutFor(ctx: AgentLoopContext, input: PrepareTaskCheckoutInpu
   const branch = taskBranch(runId, taskId);
   const ref = `refs/heads/${branch}`;
   const existing = (await listRemoteRefs(remote, [ref], { midRun: true })).refs.get(ref);
-  if (existing) {
+  if (existing && !input.fromBase) {
     // A move, or a retry of this activity after its push landed: the branch is the truth.
     const { checkout } = await prepareCheckout(settings, { remote, commit: existing, runId, taskId });
     await handToCommandOwner(checkout.dir);
@@ -83,7 +84,8 @@ async function checkoutFor(ctx: AgentLoopContext, input: PrepareTaskCheckoutInpu
     }
     startCommit = merged.commit;
   }
-  await pushTaskBranch(settings, { checkout, remote, branch, expectedOld: null });
+  // A retry from the base replaces the branch the last attempt left (compare-and-swap on what this read).
+  await pushTaskBranch(settings, { checkout, remote, branch, expectedOld: existing ?? null });
   await handToCommandOwner(checkout.dir);
   await runSetup(ctx, checkout, input.setup, input.base);
   return { ok: true, checkout, queue: ctx.ownQueue, startCommit, head: startCommit };

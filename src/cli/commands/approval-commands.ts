@@ -69,7 +69,7 @@ export function registerApprovalCommands(program: Command): void {
   connectionOptions(program.command('pending').description('list runs with tasks waiting for approval')).action(
     async (flags: ConnectionFlags) => {
       const { client } = await clientFor(flags);
-      const { tasks, toolCalls } = await listWaiting(client);
+      const { tasks, toolCalls, holding } = await listWaiting(client);
       for (const p of tasks) {
         out(`${p.runId}  ${p.taskId}  needs ${formatCredits(p.shortfallMillicredits)} credits  since ${p.since}`);
         if (p.suggestion) out(`    suggest --credits ${p.suggestion.credits}: ${p.suggestion.basis}`);
@@ -77,7 +77,14 @@ export function registerApprovalCommands(program: Command): void {
       for (const c of toolCalls) {
         out(`${c.runId}  ${c.requestId}  calls ${c.server}.${c.tool} ${c.arguments}  since ${c.since}`);
       }
-      if (tasks.length + toolCalls.length === 0) out('Nothing is waiting for approval.');
+      for (const h of holding) {
+        for (const f of h.hold.failed)
+          out(`${h.runId}  ${f.taskId}  failed, the run holds  since ${h.hold.since}: ${f.error}`);
+        out(
+          `    retry: ${cliName()} retry ${h.runId} ${h.hold.failed.map((f) => f.taskId).join(' ')} · finish: ${cliName()} finish ${h.runId}`,
+        );
+      }
+      if (tasks.length + toolCalls.length + holding.length === 0) out('Nothing is waiting for a person.');
     },
   );
 }

@@ -15,6 +15,7 @@ import {
   checkWorkspaceInput,
 } from '../../client';
 import type { GoalInputJson, RunView } from '../../domain/run';
+import { OnTaskFailure } from '../../domain/task-failures';
 import { EXIT, UserError } from '../../infra/errors';
 import { writeArtifacts } from '../artifacts';
 import { cliName } from '../cli-name';
@@ -42,6 +43,13 @@ import {
 import { openProgressLog } from '../progress-log';
 import { workspaceInputFrom, workspaceOptions, type WorkspaceFlags } from '../workspace-flags';
 
+/** `--on-task-failure`: one of the policies, or the error that lists them. */
+function parseOnTaskFailure(value: string): OnTaskFailure {
+  const parsed = OnTaskFailure.safeParse(value);
+  if (!parsed.success) throw new UserError(`--on-task-failure must be hold, finish or stop, got "${value}"`);
+  return parsed.data;
+}
+
 /** run, status, cancel, output: starting runs and reading them. */
 export function registerRunCommands(program: Command): void {
   connectionOptions(
@@ -54,7 +62,20 @@ export function registerRunCommands(program: Command): void {
       ),
     ),
   )
-    .option('--fail-fast', 'stop starting tasks at the first failure and cancel the running ones')
+    .option(
+      '--fail-fast',
+      'stop starting tasks at the first failure and cancel the running ones (--on-task-failure stop)',
+    )
+    .option(
+      '--on-task-failure <policy>',
+      'hold: the rest goes on, then the run waits for `retry` or `finish` (default without --wait); finish: dependents are skipped, the run ends (default with --wait); stop: as --fail-fast',
+      parseOnTaskFailure,
+    )
+    .option(
+      '--hold-timeout <seconds>',
+      'a holding run finishes with what it has after this long (default 7 days)',
+      parsePositiveNumber('--hold-timeout'),
+    )
     .option(
       '--auto-approve <credits>',
       'grant shortfalls up to this many credits from the pool without asking (default 10; 0 always asks)',
@@ -81,6 +102,8 @@ export function registerRunCommands(program: Command): void {
           ConnectionFlags &
           WorkspaceFlags & {
             failFast?: boolean;
+            onTaskFailure?: OnTaskFailure;
+            holdTimeout?: number;
             autoApprove?: number;
             approvalTimeout?: number;
             approver?: string[];
@@ -94,9 +117,16 @@ export function registerRunCommands(program: Command): void {
           throw new UserError(
             '--events needs --wait (or follow the run with `planwright watch <runId> --events FILE`)',
           );
+        if (flags.failFast && flags.onTaskFailure && flags.onTaskFailure !== 'stop') {
+          throw new UserError(`--fail-fast means --on-task-failure stop, not ${flags.onTaskFailure}: pass one of them`);
+        }
+        // Written on every run, so a worker never guesses: CI jobs (--wait) never hang on a hold.
+        const onTaskFailure = flags.onTaskFailure ?? (flags.failFast ? 'stop' : flags.wait ? 'finish' : 'hold');
         const input = checkGoalInput(
           goalInputFrom(goal, flags, {
-            failFast: flags.failFast ?? false,
+            failFast: onTaskFailure === 'stop',
+            onTaskFailure,
+            ...(flags.holdTimeout !== undefined ? { holdTimeoutSeconds: flags.holdTimeout } : {}),
             ...(flags.autoApprove !== undefined ? { autoApproveCredits: flags.autoApprove } : {}),
             ...(flags.approvalTimeout !== undefined ? { approvalTimeoutSeconds: flags.approvalTimeout } : {}),
             ...(flags.approver ? { approvers: parseApprovers(flags.approver) } : {}),

@@ -30,6 +30,10 @@ export class ApprovalsView {
       );
     for (const c of view.pendingToolCalls ?? [])
       current.set(`tool:${c.requestId}`, () => toolCallCard(this.runId, c, this.whoName));
+    for (const f of view.holding?.failed ?? [])
+      current.set(`hold:${f.taskId}:${view.holding.since}`, () =>
+        heldTaskCard(this.runId, f, view.holding, titles.get(f.taskId), this.whoName),
+      );
     for (const [key, card] of this.cards) {
       if (current.has(key)) continue;
       // An answered card stays a little, so its answer can be read, then goes.
@@ -104,7 +108,45 @@ export function toolCallCard(runId, call, whoName) {
   });
 }
 
+/** A card for a failed task the run holds for: retry it (with feedback and credits) or finish the run. */
+export function heldTaskCard(runId, failed, hold, title, whoName) {
+  const attempt = failed.attempt > 1 ? ` (attempt ${failed.attempt})` : '';
+  return card({
+    runId,
+    whoName,
+    taskId: failed.taskId,
+    heading: `${title ? `${failed.taskId} · ${title}` : failed.taskId} failed${attempt}`,
+    text: `${failed.error} · the run holds since ${time(hold.since)}, and finishes with what it has at ${time(hold.until)}`,
+    approve: {
+      kind: 'retry-tasks',
+      fields: [
+        h(
+          'label',
+          {},
+          'Feedback ',
+          h('input', { name: 'feedback', maxlength: 4000, placeholder: "for the next round, beside the reviewer's" }),
+        ),
+        h('label', {}, 'Credits ', h('input', { name: 'credits', type: 'number', min: '0.001', step: 'any' })),
+      ],
+      body: (form) => ({
+        taskId: failed.taskId,
+        ...(form.feedback.value ? { feedback: form.feedback.value } : {}),
+        ...(form.credits.value ? { credits: Number(form.credits.value) } : {}),
+      }),
+      label: 'Retry',
+    },
+    deny: {
+      kind: 'finish-run',
+      label: 'Finish',
+      reasonRequired: false,
+      placeholder: 'why finish the run with what it has (optional)',
+      body: (form) => (form.reason.value ? { reason: form.reason.value } : {}),
+    },
+  });
+}
+
 function card({ runId, whoName, taskId, heading, text, approve, deny }) {
+  const denyLabel = deny.label ?? 'Deny';
   const outcome = h('p', { class: 'outcome', hidden: true });
   const approveForm = h(
     'form',
@@ -120,16 +162,21 @@ function card({ runId, whoName, taskId, heading, text, approve, deny }) {
       'label',
       {},
       'Reason ',
-      h('input', { name: 'reason', required: true, maxlength: 2000, placeholder: 'why not (required)' }),
+      h('input', {
+        name: 'reason',
+        required: deny.reasonRequired ?? true,
+        maxlength: 2000,
+        placeholder: deny.placeholder ?? 'why not (required)',
+      }),
     ),
-    h('button', { type: 'submit', class: 'danger' }, 'Deny'),
+    h('button', { type: 'submit', class: 'danger' }, denyLabel),
     h('button', { type: 'button', class: 'cancel' }, 'Cancel'),
   );
   const actions = h(
     'div',
     { class: 'actions' },
     h('button', { type: 'button', class: 'open-approve' }, `${approve.label}…`),
-    h('button', { type: 'button', class: 'open-deny' }, 'Deny…'),
+    h('button', { type: 'button', class: 'open-deny' }, `${denyLabel}…`),
     whoName ? h('span', { class: 'muted' }, ` as ${whoName}`) : null,
   );
   const root = h(

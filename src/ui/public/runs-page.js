@@ -3,7 +3,17 @@
 import { getJson } from './api.js';
 import { badge, credits, fill, h, navLink, runPath, time } from './dom.js';
 
-const FILTERS = ['', 'awaiting_approval', 'planning', 'running', 'succeeded', 'partial', 'failed', 'cancelled'];
+const FILTERS = [
+  '',
+  'awaiting_approval',
+  'holding',
+  'planning',
+  'running',
+  'succeeded',
+  'partial',
+  'failed',
+  'cancelled',
+];
 const REFRESH_MS = 5000;
 
 export function showRuns(main, params, navigate) {

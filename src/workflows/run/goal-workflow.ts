@@ -21,6 +21,7 @@ import { RunLedger, type RunLedgerOptions } from '../../domain/run-ledger';
 import type { RunSnapshot } from '../../domain/run-snapshot';
 import { taskStatesOf } from '../../domain/run-view';
 import { checkRunId, taskWorkflowId } from '../../domain/task-address';
+import { shouldHold } from '../../domain/task-retry';
 import { MODEL_CALL_OPTIONS } from '../activity-options';
 import {
   approveBudgetSignal,
@@ -38,6 +39,7 @@ import {
 } from '../messages';
 import { createBudgetHandlers } from './budget-handlers';
 import { parseGoalInput } from './goal-input';
+import { holdForPerson, registerHoldHandlers, type HoldContext } from './hold-handlers';
 import { tell } from './notify';
 import { RunMeters } from './run-meters';
 import { createRunPublisher } from './run-publisher';
@@ -101,6 +103,8 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
     now,
     askPerson: (request) => tell(toolCallNeedsApproval({ runId, goal: input.goal, request, at: now() })),
   });
+  const holding: HoldContext = { runId, goal: input.goal, ledger, publish, now };
+  registerHoldHandlers(holding);
 
   publish();
   if (resume) await tasks.takeOverInherited();
@@ -108,7 +112,8 @@ export async function goalWorkflow(rawInput: GoalInputJson, resume?: RunSnapshot
   // The plan travels in the snapshot; the input is sent again without it to keep the payload small.
   const handOver = (continuedRuns: number) =>
     continueAsNew<typeof goalWorkflow>({ ...rawInput, plan: undefined }, ledger.snapshot(continuedRuns));
-  const cancelled = await runTasks(tasks, ledger, meters, now, handOver, resume?.continuedRuns ?? 0);
+  const hold = () => holdForPerson(holding);
+  const cancelled = await runTasks(tasks, ledger, meters, now, { handOver, hold }, resume?.continuedRuns ?? 0);
   // Non-cancellable: a cancelled run still concludes, publishes and returns its report.
   return CancellationScope.nonCancellable(async () => {
     if (ledger.workspace && !cancelled) {
@@ -156,6 +161,9 @@ function ledgerOptions(runId: string, input: GoalInput, startedAt: string): RunL
     autoApproveMillicredits: toMillicredits(input.autoApproveCredits),
     startedAt,
     ...(input.approvers ? { approvers: input.approvers } : {}),
+    // Runs started before the policy existed read it from failFast, as they always behaved.
+    onTaskFailure: input.onTaskFailure ?? (input.failFast ? 'stop' : 'finish'),
+    ...(input.holdTimeoutSeconds !== undefined ? { holdTimeoutSeconds: input.holdTimeoutSeconds } : {}),
   };
 }
 
@@ -198,8 +206,9 @@ async function openRun(run: {
 }
 
 /**
- * Starts tasks as they become startable until every task has ended; true when the run was cancelled. Continues as
- * new only between child starts: a start in flight would be lost with this run's commands. Once the server suggests
+ * Starts tasks as they become startable until every task has ended; true when the run was cancelled. With nothing
+ * left to run and a task failed under onTaskFailure "hold", holds for a person first. Continues as new only between
+ * child starts: a start in flight would be lost with this run's commands. Once the server suggests
  * it, nothing more starts until the starts in flight have landed; under full load there is otherwise always one in
  * flight, and the history grew to 20,000 events before a gap came (docs/benchmarks.md).
  */
@@ -208,7 +217,7 @@ async function runTasks(
   ledger: RunLedger,
   meters: RunMeters,
   now: () => string,
-  handOver: (continuedRuns: number) => Promise<never>,
+  steps: { handOver: (continuedRuns: number) => Promise<never>; hold: () => Promise<void> },
   continuedRuns: number,
 ): Promise<boolean> {
   const draining = () => tasks.progressed && workflowInfo().continueAsNewSuggested;
@@ -217,10 +226,14 @@ async function runTasks(
     for (;;) {
       if (!draining())
         for (const taskId of ledger.takeStartable(now())) void tasks.runningScope.run(() => tasks.start(taskId));
-      if (ledger.isFinished()) break;
+      if (ledger.isFinished()) {
+        if (!shouldHold(ledger)) break;
+        await steps.hold();
+        continue;
+      }
       if (shouldContinueAsNew()) {
         await condition(allHandlersFinished);
-        await handOver(continuedRuns + 1);
+        await steps.handOver(continuedRuns + 1);
       }
       await condition(() => (!draining() && ledger.canStartMore()) || ledger.isFinished() || shouldContinueAsNew());
     }

@@ -104,7 +104,7 @@ export class RunTasks {
 
   /** Books a task's end; skips its dependents when it failed, and everything left under fail-fast. */
   finished(outcome: TaskOutcome): void {
-    const { ledger, meters, input, now } = this.run;
+    const { ledger, meters, now } = this.run;
     this.progressed = true;
     // A second report of the same end (a signal and a completion both arriving) changes nothing and counts nothing.
     const wasOpen = ledger.isOpen(outcome.taskId);
@@ -115,7 +115,7 @@ export class RunTasks {
     if (outcome.status === 'failed' && skipped.length > 0) {
       log.info(`task ${outcome.taskId} failed; skipped its dependents`, { dependents: skipped });
     }
-    if (outcome.status === 'failed' && input.failFast && !this.failFastTriggered) {
+    if (outcome.status === 'failed' && ledger.options.onTaskFailure === 'stop' && !this.failFastTriggered) {
       this.failFastTriggered = true;
       for (const id of ledger.skipAllPending(`fail-fast: task "${outcome.taskId}" failed`, now())) {
         meters.taskEnded(ledger.tasks.get(id));
@@ -151,6 +151,8 @@ export class RunTasks {
   async start(taskId: string): Promise<void> {
     const { ledger, runId, input, constraints } = this.run;
     const task = ledger.spec(taskId);
+    // A retried task's new attempt: the person's word, the failed attempt's last verdict, its own round limit.
+    const retry = ledger.tasks.get(taskId)?.retry;
     // Histories recorded before leases replay without them: a lease changes which shortfalls reach the run.
     const lease = patched('task-credit-leases') ? ledger.lendTo(taskId) : 0;
     let outcome: TaskOutcome;
@@ -171,7 +173,7 @@ export class RunTasks {
             dependencies: ledger.dependencyContext(task),
             allocatedMillicredits: ledger.tasks.get(taskId)?.allocatedMillicredits ?? 0,
             ...(lease > 0 ? { leaseMillicredits: lease } : {}),
-            maxReviewRounds: input.maxReviewRounds,
+            maxReviewRounds: retry?.rounds ?? input.maxReviewRounds,
             reviewPanelSize: input.reviewPanelSize,
             escalateAfterFailedRounds: input.escalateAfterFailedRounds,
             ...(constraints.length > 0 ? { constraints } : {}),
@@ -180,8 +182,9 @@ export class RunTasks {
               ? { approvalTimeoutSeconds: input.approvalTimeoutSeconds }
               : {}),
             ...(ledger.workspace && input.workspace
-              ? { workspace: taskWorkspace(ledger.workspace.opened, task, input.workspace) }
+              ? { workspace: taskWorkspace(ledger.workspace.opened, task, input.workspace, retry?.fromBase) }
               : {}),
+            ...(retry ? { retry } : {}),
           },
         ],
       }).finally(() => this.pendingStarts--);

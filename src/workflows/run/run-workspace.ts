@@ -95,7 +95,12 @@ export function checkPlanPolicy(policy: WorkspacePolicy, plan: Plan): void {
 }
 
 /** What a task gets of the workspace; its dependencies all succeeded (a failed one skips it). */
-export function taskWorkspace(opened: OpenedWorkspace, task: TaskSpec, input: RunWorkspaceInput): TaskWorkspaceInput {
+export function taskWorkspace(
+  opened: OpenedWorkspace,
+  task: TaskSpec,
+  input: RunWorkspaceInput,
+  fromBase?: boolean,
+): TaskWorkspaceInput {
   const narrowed = taskPolicy(opened.policy, task);
   // Checked for the whole plan at its start (checkPlanPolicy); a failure here is a bug.
   if (!narrowed.ok) throw new Error(`task ${task.id}: ${narrowed.errors.join('; ')}`);
@@ -108,6 +113,7 @@ export function taskWorkspace(opened: OpenedWorkspace, task: TaskSpec, input: Ru
     ...(input.setup.length > 0 ? { setup: input.setup } : {}),
     ...(input.continueAfterEvents ? { continueAfterEvents: input.continueAfterEvents } : {}),
     ...(opened.mcpTools?.length ? { mcpTools: opened.mcpTools } : {}),
+    ...(fromBase ? { fromBase } : {}),
   };
 }
 

@@ -22,6 +22,8 @@ export interface TaskWorkspaceInput {
   continueAfterEvents?: number;
   /** The MCP tools the run recorded when it opened its workspace (absent: none). */
   mcpTools?: McpToolInfo[];
+  /** A retried task starting again from the base (and its dependencies), not from its branch as the last attempt left it. */
+  fromBase?: boolean;
 }
 
 /** What an acting task carries across continue-as-new: where its checkout is and what it has done. */

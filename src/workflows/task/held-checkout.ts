@@ -54,7 +54,8 @@ export class HeldCheckout {
 
   /** Prepares the checkout on some workspace worker; a conflict between the dependencies' branches ends the task. */
   async prepare(): Promise<void> {
-    const prepared = await this.prepareCheckout('checkout');
+    // Only a task's start may go back to the base: a move continues from the branch, whatever the retry said.
+    const prepared = await this.prepareCheckout('checkout', undefined, this.workspace.fromBase);
     if (!prepared.ok) {
       const { branch, paths } = prepared.conflict;
       throw new TaskStop(
@@ -119,7 +120,7 @@ export class HeldCheckout {
   }
 
   /** A checkout on some workspace worker, new or (with `recover`) continuing the task's branch. */
-  private prepareCheckout(summary: string, recover?: { pendingStepId?: string }) {
+  private prepareCheckout(summary: string, recover?: { pendingStepId?: string }, fromBase?: boolean) {
     return this.shared.prepareTaskCheckout.executeWithOptions(sharedQueueOptions(summary), [
       {
         ...this.ids,
@@ -131,6 +132,7 @@ export class HeldCheckout {
         policy: this.workspace.policy,
         ...(this.workspace.mcpTools ? { mcpTools: this.workspace.mcpTools } : {}),
         ...(recover ? { recover } : {}),
+        ...(fromBase ? { fromBase } : {}),
       },
     ]);
   }

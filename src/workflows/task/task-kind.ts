@@ -1,9 +1,21 @@
 import type { ImplementerOutput, ReviewVerdict } from '../../domain/agent-outputs';
+import type { RoundFeedback } from '../../domain/prompts';
 import type { TaskOutcome } from '../../domain/run';
+import type { RetryDirective } from '../../domain/task-failures';
 import type { ActingState } from './acting-state';
 
-/** The reviewer's (or the verify gate's) word on a round, for the next one. */
-export type Feedback = { round: number; verdict: ReviewVerdict };
+/** The reviewer's (or the verify gate's) word on a round, for the next one; a retry adds a person's. */
+export type Feedback = RoundFeedback;
+
+/** What a retried task's first round hears: the person's word, and why the attempt before failed. */
+export function retryFeedback(retry: RetryDirective): Feedback {
+  const summary = retry.previousFailure ?? `attempt ${retry.attempt - 1} failed`;
+  return {
+    round: 0,
+    verdict: { verdict: 'FAIL', criteria: [], fixesRequired: [], summary },
+    ...(retry.feedback ? { person: retry.feedback } : {}),
+  };
+}
 
 /** What one round of a task works from. */
 export interface RoundContext {

@@ -20,11 +20,12 @@ import type { TaskSpec } from '../../domain/plan';
 import type { DependencyContext } from '../../domain/prompts';
 import { majorityVerdict } from '../../domain/review';
 import type { TaskOutcome } from '../../domain/run';
+import type { RetryDirective } from '../../domain/task-failures';
 import type { TaskProgress } from '../../domain/task-progress';
 import { reportToRunSignal, taskFinishedSignal, taskProgressQuery } from '../messages';
 import { ActingTask, type ActingState, type TaskWorkspaceInput } from './acting-task';
 import { CreditAccount } from './credit-account';
-import type { Feedback, TaskKind } from './task-kind';
+import { retryFeedback, type Feedback, type TaskKind } from './task-kind';
 import { TaskStop } from './task-stop';
 import { TextTask } from './text-task';
 
@@ -46,6 +47,8 @@ export interface TaskWorkflowInput {
   constraints?: string[];
   /** Runs with a workspace: the agent acts in a checkout of the run's repository with tools, and verify gates review. */
   workspace?: TaskWorkspaceInput;
+  /** A retried task's new attempt: its number, the person's feedback, why the attempt before failed. */
+  retry?: RetryDirective;
 }
 
 /** What an acting task carries across continue-as-new. */
@@ -121,7 +124,7 @@ export async function taskWorkflow(input: TaskWorkflowInput, resume?: TaskResume
 
   try {
     if (kind.prepare) await kind.prepare();
-    let feedback: Feedback | undefined = resume?.feedback;
+    let feedback: Feedback | undefined = resume ? resume.feedback : input.retry && retryFeedback(input.retry);
     for (let round = resume?.nextRound ?? 1; round <= input.maxReviewRounds; round++) {
       await continueIfLong(round, feedback);
       progress.round = round;
