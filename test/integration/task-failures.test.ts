@@ -11,11 +11,13 @@ import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { finishRun, retryTasks } from '../../src/client';
+import { taskBranch } from '../../src/domain/git-refs';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { RUN_STATUS_ATTRIBUTE } from '../../src/domain/search-attributes';
 import { retryTasksSignal, statusQuery } from '../../src/workflows/messages';
 import { planwright } from '../helpers/cli';
 import { answerOf } from '../helpers/decisions';
+import { fixtureGit, userRepository } from '../helpers/git-fixtures';
 import { waitFor } from '../helpers/history';
 import {
   createTestEnvironment,
@@ -241,6 +243,44 @@ describe('a failed task waits for a person', () => {
       assert.equal(view.refused?.count, 2);
     });
   });
+
+  for (const fromBase of [false, true]) {
+    it(`retries an acting task ${fromBase ? 'from the base (--from-base)' : 'from its branch as the last attempt left it'}`, async () => {
+      const repo = userRepository({ 'README.md': '# Fixture\n' });
+      await withWorker(env, { tasks: { build: { verdicts: ['FAIL', 'PASS'] } } }, async (h) => {
+        const { runId, handle } = await startHolding(h, {
+          goal: 'g',
+          plan: { goal: 'g', tasks: [{ id: 'build', title: 'Build it', acceptanceCriteria: ['built'] }] },
+          maxReviewRounds: 1,
+          onTaskFailure: 'hold',
+          workspace: { repo },
+        });
+        const branch = taskBranch(runId, 'build');
+        const firstHead = fixtureGit(repo, 'rev-parse', branch);
+        const base = fixtureGit(repo, 'rev-parse', 'main');
+        assert.notEqual(firstHead, base, 'the first attempt committed its work');
+        const answer = answerOf(await retryTasks(h.env.client, runId, { taskIds: ['build'], fromBase, by: 'ana' }));
+        assert.equal(answer.accepted, true);
+        const view: RunView = await handle.result();
+        assert.equal(view.status, 'succeeded', view.tasks[0]?.error);
+        const secondHead = fixtureGit(repo, 'rev-parse', branch);
+        const continued = (() => {
+          try {
+            fixtureGit(repo, 'merge-base', '--is-ancestor', firstHead, secondHead);
+            return true;
+          } catch {
+            return false;
+          }
+        })();
+        assert.equal(
+          continued,
+          !fromBase,
+          "the first attempt's commits are in the branch unless it started from the base",
+        );
+        assert.equal(fixtureGit(repo, 'merge-base', base, secondHead), base);
+      });
+    });
+  }
 
   it('`run --wait` still ends PARTIAL at a failed task (onTaskFailure finish), as CI jobs expect', async () => {
     await withWorker(env, scenario, async (h) => {
