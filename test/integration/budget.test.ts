@@ -1,8 +1,6 @@
 /** Credits on a real Temporal server: reservation before every call, pauses, approvals, denials and timeouts. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -21,6 +19,7 @@ import {
 import { waitFor } from '../helpers/history';
 import { diamondPlan } from '../helpers/plans';
 import { createTestEnvironment, productionBundle, uniqueId, withWorker, type Harness } from '../helpers/temporal';
+import { spawnWorker } from '../helpers/worker-process';
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -47,14 +46,6 @@ const waitForPending = (handle: WorkflowHandle, taskId: string) =>
   });
 
 /** A real worker process, as `planwright worker` runs it, so that a test can kill it outright. */
-function spawnWorker(taskQueue: string, simulatorUrl: string) {
-  return spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts'), 'worker', '--task-queue', taskQueue],
-    { env: { ...process.env, TEMPORAL_ADDRESS: env.address, OPENAI_BASE_URL: simulatorUrl }, stdio: 'ignore' },
-  );
-}
-
 function assertNeverOverspent(view: RunView): void {
   for (const t of view.tasks) {
     assert.ok(
@@ -231,7 +222,7 @@ describe('credit budgets on a real Temporal server', () => {
     const runId = uniqueId('run');
     // The first implementer request takes long enough to be cut off.
     const sim = await startSimulator({ scenario: { latency: { implementer: { medianMs: 20_000, sigma: 0 } } } });
-    const worker = spawnWorker(taskQueue, sim.url);
+    const worker = spawnWorker(env.address, taskQueue, sim.url);
     try {
       await env.client.workflow.start('goalWorkflow', {
         taskQueue,
@@ -283,7 +274,7 @@ describe('credit budgets on a real Temporal server', () => {
     const taskQueue = uniqueId('tq');
     const runId = uniqueId('run');
     const sim = await startSimulator({ scenario: MAX_USAGE });
-    const worker = spawnWorker(taskQueue, sim.url);
+    const worker = spawnWorker(env.address, taskQueue, sim.url);
     const handle = env.client.workflow.getHandle(runId);
     try {
       await env.client.workflow.start('goalWorkflow', {

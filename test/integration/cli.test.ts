@@ -273,7 +273,7 @@ describe('planwright CLI end to end', () => {
     assert.match(eventsWithoutWait.stderr, /--events needs --wait/);
     const badStatus = await planwright(['list', '--status', 'done'], cliEnv);
     assert.equal(badStatus.code, 2);
-    assert.match(badStatus.stderr, /unknown --status "done"; use one of planning, running, succeeded/);
+    assert.match(badStatus.stderr, /unknown --status "done"; use one of planning, running, holding, succeeded/);
     const unreachable = await planwright(['status', 'x'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
     assert.equal(unreachable.code, 3);
     assert.equal(unreachable.stderr.trim().split('\n').length, 1, unreachable.stderr);

@@ -4,6 +4,7 @@
  * runs out. Each decision, refusals included, is in the run's record; tasks that passed never run again.
  */
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { finishRun, retryTasks } from '../../src/client';
 import { taskBranch } from '../../src/domain/git-refs';
 import type { GoalInputJson, RunView } from '../../src/domain/run';
 import { RUN_STATUS_ATTRIBUTE } from '../../src/domain/search-attributes';
+import { startSimulator } from '../../src/simulator/server';
 import { retryTasksSignal, statusQuery } from '../../src/workflows/messages';
 import { planwright } from '../helpers/cli';
 import { answerOf } from '../helpers/decisions';
@@ -28,6 +30,7 @@ import {
   type Harness,
 } from '../helpers/temporal';
 import { startWebhook } from '../helpers/webhook';
+import { spawnWorker } from '../helpers/worker-process';
 
 let env: TestWorkflowEnvironment;
 let cliEnv: NodeJS.ProcessEnv;
@@ -281,6 +284,55 @@ describe('a failed task waits for a person', () => {
       });
     });
   }
+
+  it('finishes a retry whose worker was killed (SIGKILL) mid-attempt on another worker; what passed never runs again', async () => {
+    const taskQueue = uniqueId('tq');
+    // The retried attempt's model call takes long enough to be cut off by the kill.
+    const sim = await startSimulator({
+      scenario: { tasks: { build: { verdicts: ['FAIL', 'PASS'] } } },
+    });
+    const worker = spawnWorker(env.address, taskQueue, sim.url);
+    const handle = env.client.workflow.getHandle(uniqueId('run'));
+    const runId = handle.workflowId;
+    try {
+      await env.client.workflow.start('goalWorkflow', { taskQueue, workflowId: runId, args: [holdingRun()] });
+      await waitFor(
+        'the run to hold',
+        async () => ((await handle.query(statusQuery)).status === 'holding' ? true : undefined),
+        90_000,
+      );
+      sim.setScenario({
+        tasks: { build: { verdicts: ['PASS'], latencyMs: { medianMs: 60_000 } } },
+      });
+      const answer = answerOf(await retryTasks(env.client, runId, { taskIds: ['build'], by: 'ana' }));
+      assert.equal(answer.accepted, true);
+      await waitFor(
+        "the retried attempt's call to be out",
+        async () =>
+          sim.requests().filter((r) => r.task === 'build' && r.kind === 'implementer').length === 2 || undefined,
+        60_000,
+      );
+    } finally {
+      worker.kill('SIGKILL');
+      await once(worker, 'exit');
+      await sim.close();
+    }
+    // Another worker, with a simulator of its own, takes the attempt over once the cut-off call's heartbeat times out.
+    await withWorker(
+      env,
+      { tasks: { build: { verdicts: ['PASS'] } } },
+      async (h) => {
+        const view: RunView = await handle.result();
+        assert.equal(view.status, 'succeeded');
+        const build = view.tasks.find((t) => t.id === 'build')!;
+        assert.deepEqual([build.attempt, build.attempts?.length], [2, 1]);
+        const all = [...sim.requests(), ...h.sim.requests()];
+        assert.equal(all.filter((r) => r.task === 'docs' && r.kind === 'implementer').length, 1, 'docs ran once');
+        assert.equal(h.sim.requests().filter((r) => r.task === 'ship').length > 0, true, 'the dependent ran after');
+      },
+      { taskQueue },
+    );
+  });
 
   it('`run --wait` still ends PARTIAL at a failed task (onTaskFailure finish), as CI jobs expect', async () => {
     await withWorker(env, scenario, async (h) => {

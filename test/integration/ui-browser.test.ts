@@ -269,7 +269,8 @@ describe('the Planwright UI in Chromium', { skip, timeout: 300_000 }, () => {
       const page = await newPage();
       await page.goto(`${ui.url}/runs/${encodeURIComponent(runId)}`);
       const held = card(page, 'build');
-      await held.filter({ hasText: 'build · Build it failed' }).waitFor();
+      await page.locator('#run-status[data-status="holding"]').waitFor();
+      await held.filter({ hasText: 'review failed after 1 round' }).waitFor();
       await held.getByRole('button', { name: 'Retry…' }).click();
       await held.locator('input[name="feedback"]').fill('Link it statically.');
       await held.getByRole('button', { name: 'Retry', exact: true }).click();
