@@ -6,7 +6,7 @@ import { readOutputRef } from '../domain/task-address';
 
 export interface CollectOutcomesInput {
   /** Task id to task workflow id, for tasks that closed while their run was continuing as new. */
-  tasks: { taskId: string; workflowId: string }[];
+  tasks: { taskId: string; workflowId: string; firstExecutionRunId?: string }[];
 }
 
 /**
@@ -16,9 +16,15 @@ export interface CollectOutcomesInput {
 export async function collectTaskOutcomes(input: CollectOutcomesInput): Promise<TaskOutcome[]> {
   const { client } = Context.current();
   return Promise.all(
-    input.tasks.map(async ({ taskId, workflowId }) => {
+    input.tasks.map(async ({ taskId, workflowId, firstExecutionRunId }) => {
       try {
-        const outcome = (await client.workflow.getHandle(workflowId).result()) as TaskOutcome;
+        // A retried task's workflow id has an execution per attempt: read the attempt's own (and its continuations).
+        const handle = client.workflow.getHandle(
+          workflowId,
+          undefined,
+          firstExecutionRunId ? { firstExecutionRunId } : {},
+        );
+        const outcome = (await handle.result()) as TaskOutcome;
         // Tasks that started before output references had a kind returned the workflow id as a string.
         return { ...outcome, outputRef: readOutputRef(outcome.outputRef) ?? { kind: 'taskHistory', workflowId } };
       } catch (err) {
@@ -34,6 +40,8 @@ export interface ConfirmOutcomeInput {
   workflowId: string;
   /** How long to wait for the task workflow to close: a task reports its end just before it returns. */
   waitSeconds: number;
+  /** A retried task: the first run id of its current attempt's execution. */
+  firstExecutionRunId?: string;
 }
 
 /** A task workflow's own outcome once it has closed, or word that it is still open. */
@@ -56,6 +64,9 @@ export async function confirmTaskOutcome(input: ConfirmOutcomeInput): Promise<Co
     ctx.heartbeat();
     await ctx.sleep(CONFIRM_POLL_MS);
   }
-  const [outcome] = await collectTaskOutcomes({ tasks: [{ taskId: input.taskId, workflowId: input.workflowId }] });
+  const { taskId, workflowId, firstExecutionRunId } = input;
+  const [outcome] = await collectTaskOutcomes({
+    tasks: [{ taskId, workflowId, ...(firstExecutionRunId ? { firstExecutionRunId } : {}) }],
+  });
   return { closed: true, outcome: outcome! };
 }

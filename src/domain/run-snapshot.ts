@@ -71,6 +71,8 @@ export interface CompactTask {
   at?: TaskAttempt[];
   /** what the retry gave the current attempt */
   rd?: RetryDirective;
+  /** the first run id of a retried attempt's execution */
+  x?: string;
 }
 
 /** A task's view as a snapshot carries it: only what changes, empty fields left out. */
@@ -89,6 +91,7 @@ export function compactTask(t: TaskView): CompactTask {
   if (t.attempt) c.n = t.attempt;
   if (t.attempts) c.at = t.attempts;
   if (t.retry) c.rd = t.retry;
+  if (t.executionRunId) c.x = t.executionRunId;
   return c;
 }
 
@@ -115,5 +118,6 @@ export function expandTask(task: TaskSpec, c: CompactTask, workflowId: string): 
     ...(c.n ? { attempt: c.n } : {}),
     ...(c.at ? { attempts: c.at } : {}),
     ...(c.rd ? { retry: c.rd } : {}),
+    ...(c.x ? { executionRunId: c.x } : {}),
   };
 }

@@ -198,6 +198,10 @@ export const TaskView = z.object({
     .optional()
     .describe("Earlier attempts of a retried task; the credits fields above are the current attempt's"),
   retry: RetryDirective.optional().describe('What the current attempt was given by the retry that started it'),
+  executionRunId: z
+    .string()
+    .optional()
+    .describe("A retried task: the first run id of its current attempt's execution (its workflow id names several)"),
 });
 export type TaskView = z.infer<typeof TaskView>;
 

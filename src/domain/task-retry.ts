@@ -209,7 +209,9 @@ function reopen(run: HoldableRun, view: TaskView, request: RetryTasks): void {
         ...(request.fromBase ? { fromBase: true } : {}),
       },
     });
-    for (const key of ['leasedMillicredits', 'lastVerdict', 'startedAt', 'work'] as const) delete view[key];
+    for (const key of ['leasedMillicredits', 'lastVerdict', 'startedAt', 'work', 'executionRunId'] as const) {
+      delete view[key];
+    }
   }
   view.status = 'pending';
   delete view.error;

@@ -7,10 +7,13 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { collectTaskOutcomes } from '../../src/activities/hand-over';
+import { retryTasks } from '../../src/client';
 import { TASK_REVIEW_FAILED } from '../../src/domain/errors';
 import type { RunView, TaskOutcome } from '../../src/domain/run';
 import { approveBudgetSignal, statusQuery } from '../../src/workflows/messages';
 import { randomPlan } from '../helpers/dags';
+import { answerOf } from '../helpers/decisions';
+import { waitFor } from '../helpers/history';
 import { diamondPlan } from '../helpers/plans';
 import { createTestEnvironment, productionBundle, uniqueId, withWorker } from '../helpers/temporal';
 
@@ -106,6 +109,39 @@ describe('continue-as-new of a run', () => {
       assert.ok(view.spentMillicredits <= view.budgetMillicredits + view.approvedExtraMillicredits);
       const runs = await runsOf(h.env.client, runId);
       assert.ok(runs.includes('CONTINUED_AS_NEW'), `runs: ${runs.join(', ')}`);
+    });
+  });
+
+  it("hands a retried task over: the next run books its attempt's outcome by the attempt's run id", async () => {
+    const plan = { goal: 'g', tasks: [{ id: 'build', title: 'Build it', acceptanceCriteria: ['built'] }] };
+    await withWorker(env, { tasks: { build: { verdicts: ['FAIL', 'PASS'] } } }, async (h) => {
+      const runId = uniqueId('can-retry');
+      const handle = await h.env.client.workflow.start('goalWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: runId,
+        args: [{ goal: 'g', plan, maxReviewRounds: 1, onTaskFailure: 'hold' }],
+      });
+      await waitFor('the run to hold', async () => (await handle.query(statusQuery)).status === 'holding' || undefined);
+      // The retried attempt's calls take long enough for the run, already past its history limit, to hand over.
+      h.sim.setScenario({ tasks: { build: { verdicts: ['PASS'], latencyMs: { medianMs: 1500 } } } });
+      const answer = answerOf(await retryTasks(h.env.client, runId, { taskIds: ['build'], by: 'ana' }));
+      assert.equal(answer.accepted, true);
+      const view: RunView = await handle.result();
+      assert.equal(view.status, 'succeeded');
+      const build = view.tasks[0]!;
+      assert.deepEqual([build.attempt, build.attempts?.[0]?.status], [2, 'failed']);
+      const attempts: string[] = [];
+      for await (const wf of h.env.client.workflow.list({ query: `WorkflowId = "${runId}/build"` })) {
+        attempts.push(wf.runId);
+      }
+      assert.equal(attempts.length, 2, 'one execution per attempt');
+      assert.ok(attempts.includes(build.executionRunId!), "the report names the attempt's execution");
+      const runs = await runsOf(h.env.client, runId);
+      assert.ok(runs.includes('CONTINUED_AS_NEW'), `runs: ${runs.join(', ')}`);
+      assert.deepEqual(
+        view.holdDecisions?.map((d) => d.decision),
+        ['retry'],
+      );
     });
   });
 

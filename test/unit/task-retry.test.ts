@@ -142,3 +142,23 @@ describe('retrying in the run ledger', () => {
     assert.equal(l.refused.count, 4);
   });
 });
+
+describe('a retried run across continue-as-new', () => {
+  it('carries attempts, the retry directive, the execution run id and the decisions in its snapshot', () => {
+    const l = holdingLedger();
+    l.takeStartable(AT);
+    l.finishTask(outcome('a', 'failed', 1500), AT);
+    retryTasks(l, retry({ taskIds: ['a'], feedback: 'again', rounds: 2, by: 'ana', decisionId: 'd1' }), AT);
+    l.takeStartable(AT);
+    l.tasks.get('a')!.executionRunId = 'exec-2';
+    const restored = RunLedger.restore(l.options, l.snapshot(1), (id) => `run/${id}`);
+    const a = restored.tasks.get('a')!;
+    assert.deepEqual(
+      [a.status, a.attempt, a.attempts?.length, a.retry?.rounds, a.executionRunId],
+      ['running', 2, 1, 2, 'exec-2'],
+    );
+    assert.deepEqual(restored.holdDecisions, l.holdDecisions);
+    assert.equal(restored.spentMillicredits(), l.spentMillicredits());
+    assert.equal(restored.finishRequested, false);
+  });
+});

@@ -71,19 +71,25 @@ export class RunTasks {
     return taskWorkflowId(this.run.runId, taskId);
   }
 
+  /** Which execution of a retried task's workflow id is its current attempt (absent for a first attempt). */
+  private executionOf(taskId: string): { firstExecutionRunId?: string } {
+    const runId = this.run.ledger.tasks.get(taskId)?.executionRunId;
+    return runId ? { firstExecutionRunId: runId } : {};
+  }
+
   /**
    * After a continue-as-new, the tasks still running were started by the previous run, so their completion events
    * would go there. Each is told to report by signal instead; a task that closed before the message reached it
    * (the delivery fails) has its outcome read from its own result.
    */
   async takeOverInherited(): Promise<void> {
-    const closed: { taskId: string; workflowId: string }[] = [];
+    const closed: { taskId: string; workflowId: string; firstExecutionRunId?: string }[] = [];
     await Promise.all(
       [...this.inherited].map(async (taskId) => {
         try {
           await getExternalWorkflowHandle(this.childIdOf(taskId)).signal(reportToRunSignal);
         } catch {
-          closed.push({ taskId, workflowId: this.childIdOf(taskId) });
+          closed.push({ taskId, workflowId: this.childIdOf(taskId), ...this.executionOf(taskId) });
         }
       }),
     );
@@ -140,7 +146,12 @@ export class RunTasks {
     }
     // Histories recorded before the confirmation replay without it.
     if (!patched('confirmed-task-finished')) return this.finished(reported);
-    const confirmed = await confirmTaskOutcome({ taskId, workflowId: this.childIdOf(taskId), waitSeconds: 20 });
+    const confirmed = await confirmTaskOutcome({
+      taskId,
+      workflowId: this.childIdOf(taskId),
+      waitSeconds: 20,
+      ...this.executionOf(taskId),
+    });
     if (!confirmed.closed) {
       return void refuse('taskFinished', raw, `task workflow of "${taskId}" has not ended`);
     }
@@ -188,6 +199,9 @@ export class RunTasks {
           },
         ],
       }).finally(() => this.pendingStarts--);
+      // A retried task's id names several executions: the run reads this attempt's by its run id.
+      const view = ledger.tasks.get(taskId);
+      if (retry && view) view.executionRunId = handle.firstExecutionRunId;
       outcome = await handle.result();
     } catch (err) {
       outcome = outcomeFromFailureCause(
