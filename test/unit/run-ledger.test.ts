@@ -2,39 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BUILTIN_AGENT_TYPES } from '../../src/domain/agents';
 import { validatePlan } from '../../src/domain/plan-validation';
-import type { TaskOutcome } from '../../src/domain/run';
 import { RunLedger } from '../../src/domain/run-ledger';
-import { diamondPlan } from '../helpers/plans';
+import { diamondLedger, LEDGER_AT, taskOutcome } from '../helpers/ledger';
 
-const AT = '2026-11-21T00:00:00.000Z';
-
-function ledger(options: Partial<ConstructorParameters<typeof RunLedger>[0]> = {}) {
-  const l = new RunLedger({
-    runId: 'run',
-    goal: 'g',
-    budgetMillicredits: 100_000,
-    maxConcurrency: 10,
-    reservePercent: 20,
-    autoApproveMillicredits: 0,
-    startedAt: AT,
-    ...options,
-  });
-  const check = validatePlan(diamondPlan(), BUILTIN_AGENT_TYPES);
-  assert.ok(check.ok);
-  l.setPlan(check.plan, 2000, (id) => `run/${id}`);
-  return l;
-}
-
-const outcome = (taskId: string, status: TaskOutcome['status'], spent = 500): TaskOutcome => ({
-  taskId,
-  status,
-  summary: `${taskId} summary`,
-  reviewRounds: 1,
-  modelCalls: 2,
-  spentMillicredits: spent,
-  grantedMillicredits: 0,
-  outputRef: { kind: 'taskHistory', workflowId: `run/${taskId}` },
-});
+const AT = LEDGER_AT;
+const ledger = diamondLedger;
+const outcome = taskOutcome;
 
 describe('run ledger', () => {
   it('charges planning, allocates the rest, and returns unused credits to the pool', () => {

@@ -1,44 +1,21 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BUILTIN_AGENT_TYPES } from '../../src/domain/agents';
-import { validatePlan } from '../../src/domain/plan-validation';
 import type { TaskOutcome } from '../../src/domain/run';
 import { RunLedger } from '../../src/domain/run-ledger';
 import { RetryTasks, retryScope } from '../../src/domain/task-failures';
 import { finishRun, retryTasks, shouldHold, startHolding } from '../../src/domain/task-retry';
-import { diamondPlan } from '../helpers/plans';
+import { diamondLedger, LEDGER_AT, taskOutcome } from '../helpers/ledger';
 
-const AT = '2026-12-07T00:00:00.000Z';
+const AT = LEDGER_AT;
 
-/** a → (b, c) → d, and e alone, under onTaskFailure "hold". */
-function holdingLedger(approvers?: { approver: string; maxCredits?: number }[]) {
-  const l = new RunLedger({
-    runId: 'run',
-    goal: 'g',
-    budgetMillicredits: 100_000,
-    maxConcurrency: 10,
-    reservePercent: 20,
-    autoApproveMillicredits: 0,
-    startedAt: AT,
-    onTaskFailure: 'hold',
-    ...(approvers ? { approvers } : {}),
-  });
-  const check = validatePlan(diamondPlan(), BUILTIN_AGENT_TYPES);
-  assert.ok(check.ok);
-  l.setPlan(check.plan, 2000, (id) => `run/${id}`);
-  return l;
-}
+/** The diamond plan's ledger under onTaskFailure "hold". */
+const holdingLedger = (approvers?: { approver: string; maxCredits?: number }[]) =>
+  diamondLedger({ onTaskFailure: 'hold', ...(approvers ? { approvers } : {}) });
 
+/** A failed outcome carries why. */
 const outcome = (taskId: string, status: TaskOutcome['status'], spent = 500): TaskOutcome => ({
-  taskId,
-  status,
-  summary: `${taskId} summary`,
+  ...taskOutcome(taskId, status, spent),
   ...(status === 'failed' ? { error: `${taskId} broke` } : {}),
-  reviewRounds: 1,
-  modelCalls: 2,
-  spentMillicredits: spent,
-  grantedMillicredits: 0,
-  outputRef: { kind: 'taskHistory', workflowId: `run/${taskId}` },
 });
 
 const retry = (raw: unknown) => RetryTasks.parse(raw);
@@ -100,7 +77,7 @@ describe('retrying in the run ledger', () => {
     assert.ok(shouldHold(l));
     const hold = startHolding(l, AT);
     assert.equal(l.status, 'holding');
-    assert.equal(hold.until, '2026-12-14T00:00:00.000Z', 'seven days by default');
+    assert.equal(hold.until, '2026-11-28T00:00:00.000Z', 'seven days by default');
     const poolBefore = l.poolMillicredits;
     const spentBefore = l.spentMillicredits();
     const answer = retryTasks(l, retry({ taskIds: ['a'], feedback: 'try harder', by: 'ana' }), AT);
