@@ -227,7 +227,9 @@ async function runTasks(
       if (!draining())
         for (const taskId of ledger.takeStartable(now())) void tasks.runningScope.run(() => tasks.start(taskId));
       if (ledger.isFinished()) {
-        if (!shouldHold(ledger)) break;
+        // Only runs whose input says "hold" get here; the marker keeps a hold's timer and notification apart from
+        // every history recorded before holds existed.
+        if (!shouldHold(ledger) || !patched('task-failure-hold')) break;
         await steps.hold();
         continue;
       }

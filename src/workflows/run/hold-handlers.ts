@@ -1,4 +1,4 @@
-import { condition, log, setHandler } from '@temporalio/workflow';
+import { condition, log, patched, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import { taskFailedWaiting } from '../../domain/notifications';
 import type { RunLedger } from '../../domain/run-ledger';
@@ -52,7 +52,12 @@ export function registerHoldHandlers({ ledger, publish, now }: HoldContext): voi
       return answer;
     };
   };
-  const retry = decide('retryTasks', RetryTasks, (m, at) => retryTasks(ledger, m, at));
+  // A retryTasks signal that reached a run before retries existed was dropped then; replayed, it stays refused.
+  const retry = decide('retryTasks', RetryTasks, (m, at) =>
+    patched('task-retries')
+      ? retryTasks(ledger, m, at)
+      : refuseHoldDecision(ledger, 'retryTasks', m, 'this run started before retries existed', at),
+  );
   const finish = decide('finishRun', FinishRun, (m, at) => finishRun(ledger, m, at));
   setHandler(retryTasksUpdate, retry);
   setHandler(retryTasksSignal, (raw: unknown) => void retry(raw));
