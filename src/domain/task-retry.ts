@@ -47,17 +47,18 @@ export interface HoldableRun {
 export const holdTimeoutSeconds = (run: HoldableRun): number =>
   run.options.holdTimeoutSeconds ?? DEFAULT_HOLD_TIMEOUT_SECONDS;
 
+/** The run's tasks that failed for good, in plan order. */
+const failedTasks = (run: HoldableRun): TaskView[] => [...run.tasks.values()].filter((t) => t.status === 'failed');
+
 /** Whether the run, with nothing left to run, holds for a person rather than concluding. */
 export function shouldHold(run: HoldableRun): boolean {
   if (run.options.onTaskFailure !== 'hold' || run.finishRequested) return false;
-  return [...run.tasks.values()].some((t) => t.status === 'failed');
+  return failedTasks(run).length > 0;
 }
 
 /** Starts holding: the status, and the failed tasks with why, as `status` shows them. */
 export function startHolding(run: HoldableRun, at: string): RunHold {
-  const failed = [...run.tasks.values()]
-    .filter((t) => t.status === 'failed')
-    .map((t) => ({ taskId: t.id, error: t.error ?? 'failed', attempt: t.attempt ?? 1 }));
+  const failed = failedTasks(run).map((t) => ({ taskId: t.id, error: t.error ?? 'failed', attempt: t.attempt ?? 1 }));
   const until = new Date(Date.parse(at) + holdTimeoutSeconds(run) * 1000).toISOString();
   run.hold = { since: at, until, failed };
   run.status = 'holding';
@@ -228,7 +229,7 @@ export function finishRun(run: HoldableRun, request: FinishRun, at: string): Hol
       : approverProblem(run.options.approvers, request));
   if (reason) return refuseHoldDecision(run, 'finishRun', request, reason, at);
   run.finishRequested = true;
-  const failed = [...run.tasks.values()].filter((t) => t.status === 'failed').map((t) => t.id);
+  const failed = failedTasks(run).map((t) => t.id);
   run.holdDecisions.push({
     decision: 'finish',
     taskIds: failed,
@@ -243,7 +244,7 @@ export function finishRun(run: HoldableRun, request: FinishRun, at: string): Hol
 /** The hold ran out: the run finishes as `finish` would, recorded as the timer's decision. */
 export function holdTimedOut(run: HoldableRun, at: string): void {
   run.finishRequested = true;
-  const failed = [...run.tasks.values()].filter((t) => t.status === 'failed').map((t) => t.id);
+  const failed = failedTasks(run).map((t) => t.id);
   const note = `nobody retried or finished the run within ${holdTimeoutSeconds(run)} s (holdTimeoutSeconds)`;
   run.holdDecisions.push({ decision: 'timed-out', taskIds: failed, by: 'timer', note, at });
 }
